@@ -1,0 +1,284 @@
+"""``datawork build``: evidence -> validated, typed, stored graph, dumps and description.
+
+Steps (each reported through ``progress``):
+
+1. load every case file and CSV (one named graph each);
+2. link: the reference graph for the countries, cities, currencies and organisations used;
+3. check the ontology with the reasoner (HermiT; cached by the ontology's checksum);
+4. store: bulk-load the graphs and the ontology into a new pyoxigraph store;
+5. materialise what the ontology implies that queries need (``id/graph/inferred``);
+6. validate every evidence graph against the SHACL shapes;
+7. dumps (Turtle, N-Quads, TriG, JSON-LD), VoID/DCAT, summary;
+8. publish the new release as ``current`` (atomic).
+
+If any step fails, the previous release stays current and untouched.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from . import __version__
+from .errors import DataworkError, InputError, Problem, ValidationFailed
+from .iris import IRIs
+from .loaders import LoadedGraph, load_paths
+from .resources import evidence_dir, ontology_dir
+from .store import Workspace, check_writable
+
+ONTOLOGY_GRAPH = "https://w3id.org/datawork/ontology"
+EVIDENCE_SUFFIXES = (".yaml", ".yml", ".csv")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    release: Path
+    graphs: dict[str, int] = field(default_factory=dict)
+    triples: int = 0
+    violations: list = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    summary: dict = field(default_factory=dict)
+
+
+def evidence_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
+    """The evidence files under ``paths`` (files or folders); default: the bundled evidence."""
+    roots = [Path(p) for p in paths] if paths else [evidence_dir()]
+    out: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            out.extend(sorted(p for p in root.rglob("*") if p.suffix.lower() in EVIDENCE_SUFFIXES and p.is_file()))
+        elif root.exists():
+            out.append(root)
+        else:
+            raise InputError([Problem(str(root), None, None, "no such file or folder", "check the path")])
+    if not out:
+        raise InputError([Problem(str(roots[0]), None, None, "no case files (.yaml) or CSV files found")])
+    return out
+
+
+def ontology_graph() -> Graph:
+    g = Graph()
+    for f in sorted(ontology_dir().glob("*.ttl")):
+        try:
+            g.parse(f, format="turtle")
+        except Exception as exc:  # rdflib raises many kinds
+            raise InputError([Problem(str(f), getattr(exc, "lines", None), None, f"Turtle syntax error: {exc}")]) from None
+    return g
+
+
+def _sha_of(files: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for f in sorted(files):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def reasoner_check(ws: Workspace, progress: Progress, *, enabled: bool = True) -> dict:
+    """Run HermiT over the ontology unless a previous run on the same files is cached."""
+    if not enabled:
+        return {"skipped": True}
+    files = sorted(ontology_dir().glob("*.ttl"))
+    key = _sha_of(files)
+    cache = ws.root / ".cache" / f"reasoner-{key[:16]}.json"
+    if cache.exists():
+        data = json.loads(cache.read_text())
+        progress(f"  reasoner: cached result for this ontology (consistent={data.get('consistent')})")
+        return data
+    from .reasoning import check_ontology
+
+    report = check_ontology(files)
+    data = {"consistent": report.consistent, "unsatisfiable": list(report.unsatisfiable),
+            "reasoner": report.reasoner, "seconds": round(report.seconds, 2)}
+    if not report.consistent or report.unsatisfiable:
+        from .errors import ReasonerError
+
+        raise ReasonerError("the ontology is inconsistent" if not report.consistent else
+                            "unsatisfiable classes: " + ", ".join(report.unsatisfiable),
+                            hint="fix the axioms in ontology/*.ttl")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(data))
+    progress(f"  reasoner: {report.reasoner} found the ontology consistent in {report.seconds:.1f} s")
+    return data
+
+
+def _to_nt(graph: Graph) -> bytes:
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None = None, base: str | None = None,
+          progress: Progress | None = None, reason: bool = True, engine: str = "pyshacl",
+          dumps: bool = True, fail_on_violation: bool = True, _hook: Callable[[str], None] | None = None) -> BuildResult:
+    """Build the graph. Raises :class:`DataworkError` (nothing is published) on any failure."""
+    say = progress or (lambda msg: None)
+    hook = _hook or (lambda step: None)
+    iris = IRIs(base)
+    ws = Workspace(home)
+    t_all = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def step(name: str):
+        class _Timer:
+            def __enter__(self_inner):
+                self_inner.t = time.perf_counter()
+                hook(name)
+                return self_inner
+
+            def __exit__(self_inner, *exc):
+                seconds[name] = round(time.perf_counter() - self_inner.t, 3)
+                if exc[0] is None:
+                    say(f"  {name}: {seconds[name]:.2f} s")
+        return _Timer()
+
+    files = evidence_files(paths)
+    with ws.lock():
+        check_writable(ws.root)
+        say(f"[1/8] loading {len(files)} evidence file(s)")
+        with step("load"):
+            loaded = load_paths(files, iris, progress=lambda p, lg: say(f"  {p.name}: {len(lg.graph):,} triples -> <{lg.graph_iri}>"))
+        say("[2/8] linking to reference data (Wikidata, GeoNames, ISO, World Bank)")
+        with step("link"):
+            reference = _reference(loaded, iris)
+        say("[3/8] checking the ontology with the reasoner")
+        with step("reason"):
+            reasoner = reasoner_check(ws, say, enabled=reason)
+            onto = ontology_graph()
+        with ws.new_release() as rel:
+            say("[4/8] storing in pyoxigraph")
+            with step("store"):
+                store = ox.Store(str(rel / "store"))
+                graphs: dict[str, int] = {}
+                for lg in loaded:
+                    store.bulk_load(input=_to_nt(lg.graph), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(lg.graph_iri)))
+                    graphs[str(lg.graph_iri)] = len(lg.graph)
+                store.bulk_load(input=_to_nt(onto), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+                graphs[ONTOLOGY_GRAPH] = len(onto)
+                if reference is not None:
+                    ref_iri = str(iris.graph("reference"))
+                    store.bulk_load(input=_to_nt(reference), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ref_iri))
+                    graphs[ref_iri] = len(reference)
+            say("[5/8] materialising what the ontology implies")
+            with step("materialise"):
+                from .materialise import materialise
+
+                inferred = str(iris.graph("inferred"))
+                added = materialise(store, ontology_graph=ONTOLOGY_GRAPH, inferred_graph=inferred,
+                                    progress=lambda n, c: say(f"  {n}: +{c:,}"))
+                graphs[inferred] = sum(added.values())
+            say(f"[6/8] validating {len(loaded)} graph(s) against the SHACL shapes ({engine})")
+            with step("validate"):
+                violations = _validate(loaded, onto, reference, engine, say)
+            if violations and fail_on_violation:
+                raise ValidationFailed(f"{len(violations)} SHACL violation(s); nothing was published\n"
+                                       + violations_table(violations))
+            say("[7/8] writing dumps, VoID/DCAT and the summary")
+            with step("dumps"):
+                store.flush()
+                summary = _summary(store, loaded, graphs, violations, reasoner, iris)
+                if dumps:
+                    from .describe import write_dumps
+
+                    write_dumps(store, rel / "dumps", iris, summary)
+                (rel / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
+                del store
+            hook("publish")
+            say("[8/8] publishing the new release")
+        seconds["total"] = round(time.perf_counter() - t_all, 3)
+        summary["seconds"] = seconds
+        cur = ws.require_current()
+        (cur / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
+        return BuildResult(cur, graphs, sum(graphs.values()), violations, seconds, summary)
+
+
+def violations_table(violations: list, limit: int = 50) -> str:
+    """A plain-text table of violations: file, focus node, path, message."""
+    rows = [("file", "focus node", "path", "message")]
+    for v in violations[:limit]:
+        rows.append((Path(str(getattr(v, "source_file", "") or "")).name, _short(getattr(v, "focus", "")),
+                     _short(getattr(v, "path", "") or ""), str(getattr(v, "message", v))))
+    widths = [min(max(len(r[i]) for r in rows), 60) for i in range(3)]
+    out = ["  ".join(r[i].ljust(widths[i])[:60] for i in range(3)) + "  " + r[3] for r in rows]
+    if len(violations) > limit:
+        out.append(f"... and {len(violations) - limit} more (see summary.json)")
+    return "\n".join(out)
+
+
+def _short(term) -> str:
+    text = str(term)
+    for prefix, short in (("https://w3id.org/datawork/ontology#", "dw:"), ("https://w3id.org/datawork/id/", "")):
+        if text.startswith(prefix):
+            return short + text[len(prefix):]
+    return text
+
+
+def _reference(loaded: list[LoadedGraph], iris: IRIs) -> Graph | None:
+    try:
+        from .linking import reference_graph
+    except ImportError:  # linking not available yet
+        return None
+    return reference_graph(loaded, iris)
+
+
+def _validate(loaded: list[LoadedGraph], onto: Graph, reference: Graph | None, engine: str, say: Progress) -> list:
+    from .validation import load_shapes, type_closure, validate
+
+    shapes = load_shapes()
+    found = []
+    for lg in loaded:
+        data = Graph()
+        for t in lg.graph:
+            data.add(t)
+        data = type_closure(data, onto)
+        report = validate(data, shapes=shapes, engine=engine)
+        for v in report.results:
+            v.source_file = lg.source
+            found.append(v)
+        say(f"  {Path(lg.source).name}: {len(report.results)} violation(s)")
+    return found
+
+
+def _summary(store: ox.Store, loaded: list[LoadedGraph], graphs: dict[str, int], violations: list,
+             reasoner: dict, iris: IRIs) -> dict:
+    def rows(q: str) -> list[dict]:
+        return [{str(k): _py(s[k]) for k in s.variables} if hasattr(s, "variables") else {}
+                for s in store.query(q, use_default_graph_as_union=True)]
+
+    per_class = {}
+    for s in store.query("""SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {
+            GRAPH ?g { ?x a ?c } FILTER(STRSTARTS(STR(?c), "https://w3id.org/datawork/ontology#"))
+            FILTER(?g != <%s>) } GROUP BY ?c ORDER BY ?c""" % ONTOLOGY_GRAPH):
+        per_class[s["c"].value.split("#")[-1]] = int(s["n"].value)
+    per_country = {}
+    for s in store.query("""PREFIX dw: <https://w3id.org/datawork/ontology#>
+            SELECT ?code (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?p dw:basedIn ?c } ?c dw:isoAlpha2 ?code }
+            GROUP BY ?code ORDER BY ?code""", use_default_graph_as_union=True):
+        per_country[s["code"].value] = int(s["n"].value)
+    return {
+        "version": __version__,
+        "base": iris.base,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "triples": sum(graphs.values()),
+        "graphs": graphs,
+        "sources": {lg.source.split("/")[-1]: {"graph": str(lg.graph_iri), "study": lg.study, "triples": len(lg.graph),
+                                               "items": {k: v for k, v in lg.counts.items() if not k.startswith("_")}}
+                    for lg in loaded},
+        "classes": per_class,
+        "parties_per_country": per_country,
+        "violations": [v.as_dict() if hasattr(v, "as_dict") else str(v) for v in violations],
+        "reasoner": reasoner,
+    }
+
+
+def _py(term):
+    return None if term is None else term.value
+
+
+__all__ = ["build", "BuildResult", "evidence_files", "ontology_graph", "ONTOLOGY_GRAPH"]

@@ -1,0 +1,359 @@
+"""The ``datawork`` command line: a thin layer over the library.
+
+Exit codes: 0 ok; 1 checks failed (SHACL violations, inconsistent ontology); 2 usage, input or
+load error. Errors are printed to stderr without a traceback unless ``--debug`` is given.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import DataworkError
+
+_DEBUG = {"on": False}
+
+
+def _err(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+def handled(fn):
+    """Turn DataworkError into a clear message and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DataworkError as exc:
+            if _DEBUG["on"]:
+                raise
+            _err(f"error: {exc}")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _err("interrupted; nothing was published")
+            sys.exit(130)
+        except Exception as exc:  # an unexpected bug: still no traceback unless --debug
+            if _DEBUG["on"]:
+                raise
+            _err(f"internal error: {type(exc).__name__}: {exc}\n  (run again with --debug for the traceback, and report it)")
+            sys.exit(3)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="datawork")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.option("--home", type=click.Path(file_okay=False), envvar="DATAWORK_HOME",
+              help="Build directory (default ./build, or $DATAWORK_HOME).")
+@click.option("--base", envvar="DATAWORK_BASE", help="Base of data IRIs (default https://w3id.org/datawork/id/).")
+@click.pass_context
+def main(ctx: click.Context, debug: bool, home: str | None, base: str | None) -> None:
+    """datawork-kg: an open knowledge graph of the human supply chains behind AI."""
+    _DEBUG["on"] = debug
+    ctx.ensure_object(dict)
+    ctx.obj["home"] = home
+    ctx.obj["base"] = base
+
+
+# ----------------------------------------------------------------- build
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--engine", type=click.Choice(["pyshacl", "rudof"]), default="pyshacl", show_default=True,
+              help="SHACL engine.")
+@click.option("--no-reason", is_flag=True, help="Skip the HermiT check of the ontology.")
+@click.option("--no-dumps", is_flag=True, help="Do not write the dumps.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
+@click.pass_context
+@handled
+def build(ctx, paths, engine, no_reason, no_dumps, quiet):
+    """Build the graph from evidence files or folders (default: the bundled evidence).
+
+    Loads, links, reasons, stores, materialises, validates and writes dumps; publishes the
+    result only if every step succeeds (the previous graph stays otherwise).
+    """
+    from .build import build as run_build
+
+    say = (lambda m: None) if quiet else (lambda m: _err(m))
+    res = run_build(paths or None, home=ctx.obj["home"], base=ctx.obj["base"], progress=say, reason=not no_reason,
+                    engine=engine, dumps=not no_dumps)
+    s = res.summary
+    click.echo(f"built {s['triples']:,} triples in {len(s['graphs'])} graphs -> {res.release}")
+    click.echo("sources:")
+    for name, info in sorted(s["sources"].items()):
+        items = ", ".join(f"{k} {v}" for k, v in sorted(info["items"].items()))
+        click.echo(f"  {name:40} {info['triples']:>7,} triples  ({items})")
+    click.echo("classes: " + ", ".join(f"{k} {v}" for k, v in sorted(s["classes"].items())))
+    click.echo("parties per country: " + ", ".join(f"{k} {v}" for k, v in sorted(s["parties_per_country"].items())))
+    click.echo(f"violations: {len(s['violations'])}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--engine", type=click.Choice(["pyshacl", "rudof"]), default="pyshacl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@handled
+def validate(ctx, files, engine, fmt):
+    """Check case files or CSV files without building (for contributors).
+
+    CSV files are checked against the case files given with them (or the bundled evidence).
+    """
+    from rdflib import Graph
+
+    from .build import evidence_files, ontology_graph
+    from .errors import InputError, ValidationFailed
+    from .iris import IRIs
+    from .loaders import load_paths
+
+    paths = [Path(f) for f in files]
+    if any(p.suffix.lower() == ".csv" for p in paths):
+        given = {p.resolve() for p in paths}
+        studies_needed = [p for p in evidence_files() if p.suffix.lower() in (".yaml", ".yml") and p.resolve() not in given]
+        extra = studies_needed if not any(p.suffix.lower() in (".yaml", ".yml") for p in paths) else []
+    else:
+        extra = []
+    try:
+        loaded = load_paths(paths + extra, IRIs(ctx.obj["base"]))
+    except InputError as exc:
+        if fmt == "json":
+            click.echo(json.dumps({"ok": False, "problems": [p.__dict__ for p in exc.problems]}, indent=1))
+            sys.exit(2)
+        raise
+    loaded = [lg for lg in loaded if Path(lg.source) in paths or lg.source in map(str, paths)]
+    from .build import _validate, violations_table
+
+    violations = _validate(loaded, ontology_graph(), None, engine, lambda m: None)
+    if fmt == "json":
+        click.echo(json.dumps({"ok": not violations, "files": [lg.source for lg in loaded],
+                               "violations": [v.as_dict() if hasattr(v, "as_dict") else str(v) for v in violations]},
+                              indent=1, default=str))
+    else:
+        for lg in loaded:
+            click.echo(f"{lg.source}: {len(lg.graph):,} triples, loaded")
+        if violations:
+            click.echo(violations_table(violations))
+    if violations:
+        if fmt != "json":
+            _err(f"{len(violations)} SHACL violation(s)")
+        sys.exit(1)
+    if fmt != "json":
+        click.echo("ok: no problems found")
+
+
+# ----------------------------------------------------------------- queries
+def _parse_params(items) -> dict:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the library's queries.")
+@click.option("--all", "all_", is_flag=True, help="Run every query of the library (with defaults).")
+@click.option("-p", "--param", "params", multiple=True, help="NAME=VALUE (repeatable).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--endpoint", help="Run against this remote SPARQL endpoint instead of the embedded store.")
+@click.option("-o", "--out", type=click.Path(), help="Write to this file (with --all: this folder, one CSV per query).")
+@click.option("--show", is_flag=True, help="Print the query text with its parameters bound, and exit.")
+@click.pass_context
+@handled
+def query(ctx, name, list_, all_, params, fmt, endpoint, out, show):
+    """Run a library query by NAME (see --list)."""
+    from . import queries as Q
+
+    if list_:
+        lib = Q.library()
+        width = max(len(n) for n in lib)
+        for n, q in lib.items():
+            ps = " ".join(f"{p.name}={p.default}" if p.default is not None else f"{p.name}=?" for p in q.params.values())
+            click.echo(f"{n:{width}}  {q.summary}" + (f"  [{ps}]" if ps else ""))
+        return
+    store = None
+    if not endpoint:
+        from .store import open_store
+
+        store = open_store(ctx.obj["home"])
+    if all_:
+        lib = Q.library()
+        outdir = Path(out) if out else None
+        if outdir:
+            outdir.mkdir(parents=True, exist_ok=True)
+        total = len(lib)
+        for i, (n, q) in enumerate(lib.items(), 1):
+            t = time.perf_counter()
+            text = Q.bind(q)
+            res = Q.run_endpoint(endpoint, text) if endpoint else Q.run_store(store, text)
+            ms = (time.perf_counter() - t) * 1000
+            _err(f"[{i}/{total}] {n}: {len(res)} rows in {ms:.0f} ms")
+            if outdir:
+                (outdir / f"{n}.csv").write_text(Q.to_csv(res), encoding="utf-8")
+            else:
+                click.echo(f"\n## {n}: {q.summary}")
+                click.echo(Q.render(res, fmt))
+        if outdir:
+            click.echo(f"wrote {total} CSV files to {outdir}")
+        return
+    if not name:
+        raise click.UsageError("give a query NAME, --list or --all")
+    q = Q.get(name)
+    text = Q.bind(q, _parse_params(params))
+    if show:
+        click.echo(text)
+        return
+    res = Q.run_endpoint(endpoint, text) if endpoint else Q.run_store(store, text)
+    output = Q.render(res, fmt)
+    if out:
+        Path(out).write_text(output, encoding="utf-8")
+        _err(f"wrote {len(res)} rows to {out}")
+    else:
+        click.echo(output)
+
+
+@main.command()
+@click.argument("query_or_file")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--endpoint", help="Run against this remote SPARQL endpoint.")
+@click.pass_context
+@handled
+def sparql(ctx, query_or_file, fmt, endpoint):
+    """Run an ad-hoc SPARQL query (text, a file, or - for stdin)."""
+    from . import queries as Q
+    from .namespace import PREFIXES
+
+    if query_or_file == "-":
+        text = sys.stdin.read()
+    elif os.path.exists(query_or_file):
+        text = Path(query_or_file).read_text(encoding="utf-8")
+    else:
+        text = query_or_file
+    declared = {m.lower() for m in __import__("re").findall(r"(?i)PREFIX\s+(\w*):", text)}
+    head = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if k not in declared)
+    text = head + text
+    if endpoint:
+        res = Q.run_endpoint(endpoint, text)
+    else:
+        from .store import open_store
+
+        res = Q.run_store(open_store(ctx.obj["home"]), text)
+    if res.triples is not None:
+        import pyoxigraph as ox
+
+        click.echo(ox.serialize(res.triples, format=ox.RdfFormat.TURTLE).decode())
+        return
+    click.echo(Q.render(res, fmt))
+
+
+# ----------------------------------------------------------------- figures and docs
+@main.command()
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the figures.")
+@click.option("-p", "--param", "params", multiple=True, help="NAME=VALUE, e.g. chain=IRI.")
+@click.option("-o", "--out", type=click.Path(), help="Output file (.svg or .png); default figures/NAME.svg")
+@click.pass_context
+@handled
+def figure(ctx, name, list_, params, out):
+    """Draw a figure from the graph (chain diagram, value at each link, Figure 1, patterns)."""
+    from . import figures
+
+    if list_ or not name:
+        for n, f in figures.FIGURES.items():
+            click.echo(f"{n:16} {f.__doc__.strip().splitlines()[0]}")
+        return
+    from .store import open_store
+
+    path = figures.draw(name, open_store(ctx.obj["home"]), out=Path(out) if out else None, **_parse_params(params))
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("-o", "--out", type=click.Path(), default="build/docs", show_default=True)
+@handled
+def docs(out):
+    """Write the HTML documentation of the ontology (pyLODE) and the query catalogue."""
+    from .docs import write_docs
+
+    for p in write_docs(Path(out)):
+        click.echo(f"wrote {p}")
+
+
+# ----------------------------------------------------------------- links
+@main.group()
+def link():
+    """Links to external datasets (Wikidata, GeoNames, ISO, World Bank)."""
+
+
+@link.command("refresh")
+@click.option("--endpoint", default="https://query.wikidata.org/sparql", show_default=True)
+@click.option("--yes", is_flag=True, help="Write the new snapshot without asking.")
+@click.option("--timeout", type=float, default=60, show_default=True)
+@handled
+def link_refresh(endpoint, yes, timeout):
+    """Re-fetch the reference snapshot from Wikidata, show what changed, write it if accepted."""
+    from .linking import refresh
+
+    result = refresh(endpoint, yes=yes, timeout=timeout, out=click.echo,
+                     confirm=lambda: click.confirm("write the new snapshot?", default=False))
+    click.echo(str(result) if result is not None else "done")
+
+
+# ----------------------------------------------------------------- publication
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8080, show_default=True)
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) queries.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Query timeout in seconds.")
+@click.option("--max-rows", type=int, default=10000, show_default=True, help="Row cap for SPARQL results.")
+@click.pass_context
+@handled
+def serve(ctx, host, port, allow_service, timeout, max_rows):
+    """Serve the graph as linked data with a SPARQL endpoint (read-only)."""
+    from .server import serve as run
+
+    run(home=ctx.obj["home"], host=host, port=port, allow_service=allow_service, timeout=timeout, max_rows=max_rows)
+
+
+@main.command()
+@click.option("--static", "static_dir", type=click.Path(file_okay=False), required=True,
+              help="Write every resource in every format as files to this folder.")
+@click.pass_context
+@handled
+def publish(ctx, static_dir):
+    """Publish the graph as static files (with Apache/nginx content negotiation and w3id rules)."""
+    from .publish import publish_static
+
+    report = publish_static(Path(static_dir), home=ctx.obj["home"], progress=_err)
+    click.echo(str(report))
+
+
+@main.command()
+@click.option("--endpoint", required=True, help="Graph Store Protocol URL of the target store.")
+@click.option("--query-endpoint", help="SPARQL query URL used to check counts (default: guessed).")
+@click.option("--user", help="User name for HTTP auth.")
+@click.option("--password", envvar="DATAWORK_PUSH_PASSWORD", help="Password (or $DATAWORK_PUSH_PASSWORD).")
+@click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True)
+@click.pass_context
+@handled
+def push(ctx, endpoint, query_endpoint, user, password, auth):
+    """Push every named graph to a production triple store (SPARQL 1.1 Graph Store Protocol)."""
+    from .publish import push as run
+
+    report = run(endpoint, home=ctx.obj["home"], query_endpoint=query_endpoint, user=user, password=password,
+                 auth=auth, progress=_err)
+    click.echo(str(report))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

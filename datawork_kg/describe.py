@@ -1,0 +1,151 @@
+"""Dumps and the dataset description (VoID and DCAT) of a release."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from .iris import IRIs
+from .namespace import DCAT, PREFIXES, VOID
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DUMPS = {
+    "datawork.nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
+    "datawork.trig": ("application/trig", ox.RdfFormat.TRIG),
+    "datawork.ttl": ("text/turtle", ox.RdfFormat.TURTLE),
+    "datawork.jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+}
+VOCABULARIES = ["https://w3id.org/datawork/ontology#", "http://www.w3.org/ns/org#", "http://www.w3.org/ns/prov#",
+                "https://schema.org/", "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/",
+                "http://xmlns.com/foaf/0.1/"]
+
+
+def site_base(iris: IRIs) -> str:
+    """The publication root: the data base without its trailing ``id/``."""
+    return iris.base[:-3] if iris.base.endswith("/id/") else iris.base
+
+
+def dataset_iri(iris: IRIs) -> URIRef:
+    return URIRef(site_base(iris) + "dataset")
+
+
+def write_dumps(store: ox.Store, out: Path, iris: IRIs, summary: dict) -> dict[str, str]:
+    """Write every dump and ``void.ttl``; return file -> sha256."""
+    out.mkdir(parents=True, exist_ok=True)
+    prefixes = {k: v for k, v in PREFIXES.items()}
+    prefixes["id"] = iris.base
+    sums: dict[str, str] = {}
+    for name, (_, fmt) in DUMPS.items():
+        path = out / name
+        if fmt.supports_datasets:
+            store.dump(str(path), fmt, prefixes=prefixes) if fmt != ox.RdfFormat.N_QUADS else store.dump(str(path), fmt)
+        else:  # Turtle: the union of all graphs
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None))
+            ox.serialize(_dedupe(triples), str(path), fmt, prefixes=prefixes)
+        sums[name] = _sha(path)
+    void = describe(store, iris, summary, sums)
+    void.serialize(out / "void.ttl", format="turtle")
+    sums["void.ttl"] = _sha(out / "void.ttl")
+    return sums
+
+
+def _dedupe(triples):
+    seen = set()
+    for t in triples:
+        if t not in seen:
+            seen.add(t)
+            yield t
+
+
+def _sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | None = None) -> Graph:
+    """VoID + DCAT description of the dataset in ``store``."""
+    g = Graph()
+    for k, v in PREFIXES.items():
+        g.bind(k, v)
+    root = site_base(iris)
+    ds = dataset_iri(iris)
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, Literal("datawork-kg: the human supply chains behind AI", lang="en")))
+    g.add((ds, DCTERMS.description, Literal(
+        "Linked data on the outsourced and offshored data work behind AI (firms, platforms, intermediaries, "
+        "workers, tasks, ties, pay and exclusion), transcribed from published field research with provenance "
+        "to paper and section.", lang="en")))
+    g.add((ds, DCTERMS.license, LICENSE))
+    g.add((ds, DCTERMS.modified, Literal(summary.get("built", ""), datatype=XSD.dateTime)))
+    g.add((ds, DCTERMS.creator, Literal("datawork-kg contributors")))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(root + "sparql")))
+    g.add((ds, VOID.uriSpace, Literal(iris.base)))
+    g.add((ds, VOID.rootResource, URIRef(iris.base + "study/tubaro-2025")))
+    for v in VOCABULARIES:
+        g.add((ds, VOID.vocabulary, URIRef(v)))
+    g.add((ds, VOID.triples, Literal(int(summary.get("triples", 0)))))
+    n_ent = next(iter(store.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"%s\")) }" % iris.base)))["n"].value
+    g.add((ds, VOID.entities, Literal(int(n_ent))))
+    for name, (media, _) in DUMPS.items():
+        url = URIRef(root + "dumps/" + name)
+        g.add((ds, VOID.dataDump, url))
+        dist = URIRef(root + "dumps/" + name + "#distribution")
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + media)))
+        g.add((dist, DCTERMS.license, LICENSE))
+        if sums and name in sums:
+            g.add((dist, URIRef("http://spdx.org/rdf/terms#checksum"), Literal(sums[name])))
+    endpoint = URIRef(root + "sparql#service")
+    g.add((ds, DCAT.accessService, endpoint))
+    g.add((endpoint, RDF.type, DCAT.DataService))
+    g.add((endpoint, DCAT.endpointURL, URIRef(root + "sparql")))
+    g.add((endpoint, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    for cls, n in sorted(summary.get("classes", {}).items()):
+        part = URIRef(str(ds) + "#class-" + cls)
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef("https://w3id.org/datawork/ontology#" + cls)))
+        g.add((part, VOID.entities, Literal(int(n))))
+    for graph, n in sorted(summary.get("graphs", {}).items()):
+        sub = URIRef(graph)
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, VOID.triples, Literal(int(n))))
+    examples = store.query("""PREFIX dw: <https://w3id.org/datawork/ontology#>
+        SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a dw:Chain } } ORDER BY ?x LIMIT 3""")
+    for s in examples:
+        g.add((ds, VOID.exampleResource, URIRef(s["x"].value)))
+    try:
+        from .linking import linksets
+
+        union = Graph()
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iris.base + "graph/reference")):
+            union.add(_rdflib_triple(q))
+        for t in linksets(union, dataset=ds) if _accepts_dataset(linksets) else linksets(union):
+            g.add(t)
+    except ImportError:
+        pass
+    return g
+
+
+def _accepts_dataset(fn) -> bool:
+    import inspect
+
+    return "dataset" in inspect.signature(fn).parameters
+
+
+def _rdflib_triple(q):
+    from .terms import to_rdflib
+
+    return (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+
+
+__all__ = ["write_dumps", "describe", "dataset_iri", "site_base", "DUMPS"]

@@ -1,0 +1,67 @@
+"""What the ontology implies that queries need, written into the graph ``id/graph/inferred``.
+
+HermiT checks the ontology itself (see :mod:`datawork_kg.reasoning`); it does not scale to
+instance data, so the instance-level consequences that queries use are materialised here with
+SPARQL updates in the store, each rule the implementation of one axiom of the ontology:
+
+- ``rdfs:subClassOf``: every typed node also gets the types of all superclasses;
+- ``dw:outsourcesTo`` ``owl:propertyChainAxiom ( [owl:inverseOf dw:orderer] dw:supplier )``
+  (work ties), and ``dw:paysTo`` for payment ties;
+- ``dw:inChain`` ``owl:inverseOf dw:hasTie``;
+- ``dw:followedBy``: consecutive ties of one chain (the supplier of one orders the next);
+- ``skos:broaderTransitive`` closure of ``skos:broader`` in the code lists.
+"""
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+RULES: dict[str, str] = {
+    "subclass closure": """
+        INSERT { GRAPH <{inferred}> { ?x a ?super } }
+        WHERE {
+          GRAPH <{ontology}> { ?c rdfs:subClassOf+ ?super . FILTER(isIRI(?super)) }
+          GRAPH ?g { ?x a ?c }
+          FILTER(?g != <{ontology}> && ?g != <{inferred}>)
+        }""",
+    "outsourcesTo (property chain)": """
+        INSERT { GRAPH <{inferred}> { ?a dw:outsourcesTo ?b } }
+        WHERE { GRAPH ?g { ?t dw:orderer ?a ; dw:supplier ?b ; dw:flowKind dw:flow-work } }""",
+    "paysTo (payment ties)": """
+        INSERT { GRAPH <{inferred}> { ?a dw:paysTo ?b } }
+        WHERE { GRAPH ?g { ?t dw:orderer ?a ; dw:supplier ?b ; dw:flowKind dw:flow-payment } }""",
+    "inChain (inverse of hasTie)": """
+        INSERT { GRAPH <{inferred}> { ?t dw:inChain ?c } }
+        WHERE { GRAPH ?g { ?c dw:hasTie ?t } }""",
+    "followedBy (consecutive ties of a chain)": """
+        INSERT { GRAPH <{inferred}> { ?t1 dw:followedBy ?t2 } }
+        WHERE { GRAPH ?g { ?c dw:hasTie ?t1, ?t2 . ?t1 dw:supplier ?x . ?t2 dw:orderer ?x . FILTER(?t1 != ?t2) } }""",
+    "skos:broaderTransitive": """
+        INSERT { GRAPH <{inferred}> { ?a skos:broaderTransitive ?b } }
+        WHERE { GRAPH <{ontology}> { ?a skos:broader+ ?b } }""",
+}
+
+PREFIXES = """PREFIX dw: <https://w3id.org/datawork/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def materialise(store: ox.Store, *, ontology_graph: str, inferred_graph: str, progress=None) -> dict[str, int]:
+    """Run every rule; return how many triples each added."""
+    counts: dict[str, int] = {}
+    g = ox.NamedNode(inferred_graph)
+    for name, rule in RULES.items():
+        before = _count(store, g)
+        store.update(PREFIXES + rule.replace("{inferred}", inferred_graph).replace("{ontology}", ontology_graph))
+        counts[name] = _count(store, g) - before
+        if progress:
+            progress(name, counts[name])
+    return counts
+
+
+def _count(store: ox.Store, graph: ox.NamedNode) -> int:
+    res = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(res))["n"].value)
+
+
+__all__ = ["materialise", "RULES"]

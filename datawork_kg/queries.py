@@ -1,0 +1,417 @@
+"""The SPARQL query library: ``queries/*.rq`` files with a grlc-style ``#+`` YAML header.
+
+A query's file stem is its name. Parameters are written in the query as ``?_name_type``
+(grlc's convention; type one of ``iri``, ``literal``, ``string``, ``integer``, ``number``,
+``country``, ``boolean``) and bound safely: the value is checked against its type, turned into an
+RDF term, and bound with a ``VALUES`` block placed at the start of the outer ``WHERE`` (never
+spliced into the query text as raw text). The same text runs on the embedded store and on any
+remote SPARQL endpoint (SPARQLWrapper), so both give the same answers.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyoxigraph as ox
+import yaml
+
+from .errors import QueryError
+from .resources import queries_dir
+from .terms import kind_of, to_python
+
+PARAM_RE = re.compile(r"\?(_{1,2})([A-Za-z][A-Za-z0-9]*)_(iri|literal|string|integer|number|country|boolean)\b")
+HEADER_KEYS_REQUIRED = ("summary", "description", "tags", "source")
+IRI_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+
+
+@dataclass
+class Param:
+    name: str
+    type: str
+    required: bool
+    default: Any = None
+    description: str = ""
+
+    @property
+    def variable(self) -> str:
+        return f"{'_' if self.required else '__'}{self.name}_{self.type}"
+
+
+@dataclass
+class LibraryQuery:
+    name: str
+    path: Path
+    text: str
+    header: dict
+    params: dict[str, Param] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        return str(self.header.get("summary", ""))
+
+    @property
+    def kind(self) -> str:
+        body = re.sub(r"(?m)#.*$", "", self.text)
+        body = re.sub(r"(?is)^\s*(PREFIX\s+\S*\s*<[^>]*>\s*|BASE\s*<[^>]*>\s*)*", "", body)
+        m = re.match(r"\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)", body, re.I)
+        return m.group(1).upper() if m else "SELECT"
+
+
+def parse_query_file(path: Path) -> LibraryQuery:
+    text = path.read_text(encoding="utf-8")
+    head_lines = [ln[2:] if ln.startswith("#+") else None for ln in text.splitlines()]
+    yaml_text = "\n".join(ln[1:] if ln.startswith(" ") else ln for ln in head_lines if ln is not None)
+    if not yaml_text.strip():
+        raise QueryError(f"query has no '#+' header", file=str(path), line=1,
+                         hint="start the file with '#+ summary: ...' lines (see docs/queries.md)")
+    try:
+        header = yaml.safe_load(yaml_text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise QueryError(f"bad YAML in the '#+' header: {getattr(exc, 'problem', exc)}", file=str(path),
+                         line=(mark.line + 1) if mark else None, hint="fix the header lines starting with '#+'") from None
+    if not isinstance(header, dict):
+        raise QueryError("the '#+' header must be a YAML mapping", file=str(path), line=1)
+    for key in HEADER_KEYS_REQUIRED:
+        if key not in header:
+            raise QueryError(f"the header lacks '{key}'", file=str(path), field=key,
+                             hint=f"add '#+ {key}: ...'")
+    declared = header.get("params") or {}
+    params: dict[str, Param] = {}
+    for m in PARAM_RE.finditer(text):
+        under, name, typ = m.groups()
+        if name in params:
+            continue
+        spec = declared.get(name) or {}
+        params[name] = Param(name, typ, under == "_", spec.get("default"), str(spec.get("description", "")))
+    for name in declared:
+        if name not in params:
+            raise QueryError(f"parameter '{name}' is declared in the header but not used as ?_{name}_TYPE",
+                             file=str(path), field=f"params.{name}")
+    return LibraryQuery(path.stem, path, text, header, params)
+
+
+def library(directory: Path | None = None) -> dict[str, LibraryQuery]:
+    d = directory or queries_dir()
+    return {p.stem: parse_query_file(p) for p in sorted(d.glob("*.rq"))}
+
+
+def get(name: str, directory: Path | None = None) -> LibraryQuery:
+    d = directory or queries_dir()
+    path = d / f"{name}.rq"
+    if not path.exists():
+        import difflib
+
+        names = [p.stem for p in d.glob("*.rq")]
+        guess = difflib.get_close_matches(name, names, n=1)
+        raise QueryError(f"no library query named '{name}'",
+                         hint=(f"did you mean '{guess[0]}'? " if guess else "") + "list them with 'datawork query --list'")
+    return parse_query_file(path)
+
+
+# ----------------------------------------------------------------- binding
+def term_for(param: Param, value: Any) -> str:
+    """The SPARQL term for ``value``, checked against the parameter's type."""
+    t = param.type
+    if t == "iri":
+        v = str(value)
+        if v.startswith("<") and v.endswith(">"):
+            v = v[1:-1]
+        if not IRI_OK.match(v):
+            raise QueryError(f"parameter '{param.name}' must be an IRI, got {value!r}", field=param.name,
+                             hint="give a full IRI such as https://w3id.org/datawork/id/chain/...")
+        return f"<{v}>"
+    if t == "integer":
+        try:
+            return str(int(str(value)))
+        except ValueError:
+            raise QueryError(f"parameter '{param.name}' must be a whole number, got {value!r}", field=param.name) from None
+    if t == "number":
+        try:
+            return f'"{Decimal(str(value))}"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+        except Exception:
+            raise QueryError(f"parameter '{param.name}' must be a number, got {value!r}", field=param.name) from None
+    if t == "boolean":
+        v = str(value).lower()
+        if v not in ("true", "false"):
+            raise QueryError(f"parameter '{param.name}' must be true or false", field=param.name)
+        return v
+    if t == "country":
+        v = str(value).upper()
+        if not re.fullmatch(r"[A-Z]{2}", v):
+            raise QueryError(f"parameter '{param.name}' must be an ISO 3166-1 alpha-2 code, got {value!r}", field=param.name)
+        return f'"{v}"'
+    # literal / string: escape per the SPARQL grammar
+    s = str(value)
+    s = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{s}"' if t == "string" else f'"{s}"'
+
+
+def bind(q: LibraryQuery, params: dict[str, Any] | None = None) -> str:
+    """The query text with its parameters bound by a VALUES block at the start of the outer WHERE."""
+    params = dict(params or {})
+    unknown = [k for k in params if k not in q.params]
+    if unknown:
+        raise QueryError(f"query '{q.name}' has no parameter '{unknown[0]}'", field=unknown[0],
+                         hint="its parameters: " + (", ".join(q.params) or "none"))
+    if not q.params:
+        return q.text
+    names, values = [], []
+    for name, p in q.params.items():
+        value = params.get(name, p.default)
+        names.append("?" + p.variable)
+        if value is None:
+            if p.required:
+                raise QueryError(f"query '{q.name}' needs parameter '{name}' ({p.type})", field=name,
+                                 hint=f"add --param {name}=VALUE")
+            values.append("UNDEF")
+        else:
+            values.append(term_for(p, value))
+    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}"
+    m = _outer_where(q.text)
+    if m is None:
+        raise QueryError(f"query '{q.name}' has no WHERE clause to bind parameters in", file=str(q.path))
+    return q.text[:m] + "\n  " + block + "\n" + q.text[m:]
+
+
+def _outer_where(text: str) -> int | None:
+    """Index just after the '{' of the first WHERE outside comments, IRIs and strings."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c == "<" and re.match(r"<[^\s<>]*>", text[i:]):
+            i = text.index(">", i) + 1
+            continue
+        if c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+            continue
+        if text[i:i + 5].upper() == "WHERE" and (i == 0 or not text[i - 1].isalnum()):
+            j = text.find("{", i)
+            return None if j < 0 else j + 1
+        if c == "{":  # SELECT ... { without WHERE keyword
+            return i + 1
+        i += 1
+    return None
+
+
+# ----------------------------------------------------------------- running
+@dataclass
+class Result:
+    """Rows of a SELECT as Python values, with each column's type."""
+
+    variables: list[str]
+    rows: list[dict[str, Any]]
+    types: dict[str, str]
+    query: str = ""
+    boolean: bool | None = None
+    triples: Any = None
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def column(self, name: str) -> list:
+        return [r.get(name) for r in self.rows]
+
+    def to_dataframe(self):
+        import pandas as pd
+
+        df = pd.DataFrame(self.rows, columns=self.variables)
+        for v in self.variables:
+            t = self.types.get(v)
+            if t == "integer":
+                df[v] = df[v].astype("Int64")
+            elif t == "number":
+                df[v] = pd.to_numeric(df[v]).astype("Float64")
+            elif t == "boolean":
+                df[v] = df[v].astype("boolean")
+            else:
+                df[v] = df[v].astype("string")
+        return df
+
+
+def _merge_type(old: str | None, new: str) -> str:
+    if new == "null" or old == new:
+        return old or new
+    if old in (None, "null"):
+        return new
+    if {old, new} == {"integer", "number"}:
+        return "number"
+    return "string"
+
+
+def run_store(store: ox.Store, text: str, *, timeout: float | None = None) -> Result:
+    try:
+        res = store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}", hint="check the query text") from None
+    if isinstance(res, ox.QueryBoolean):
+        return Result([], [], {}, text, boolean=bool(res))
+    if isinstance(res, ox.QueryTriples):
+        return Result([], [], {}, text, triples=list(res))
+    variables = [v.value for v in res.variables]
+    rows, types = [], {}
+    for sol in res:
+        row = {}
+        for v in variables:
+            term = sol[v]
+            row[v] = to_python(term)
+            types[v] = _merge_type(types.get(v), kind_of(term))
+        rows.append(row)
+    for v in variables:
+        types.setdefault(v, "null")
+    return Result(variables, rows, types, text)
+
+
+def run_endpoint(endpoint: str, text: str, *, timeout: float = 60) -> Result:
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    from .errors import DataworkError
+
+    sw = SPARQLWrapper(endpoint)
+    sw.setQuery(text)
+    sw.setMethod("POST")
+    sw.setReturnFormat(JSON)
+    sw.setTimeout(int(timeout))
+    try:
+        data = sw.query().convert()
+    except Exception as exc:
+        raise DataworkError(f"the endpoint {endpoint} failed: {exc}", hint="check the URL and that the server is up") from None
+    if "boolean" in data:
+        return Result([], [], {}, text, boolean=bool(data["boolean"]))
+    variables = data["head"]["vars"]
+    rows, types = [], {}
+    for b in data["results"]["bindings"]:
+        row = {}
+        for v in variables:
+            term = _json_term(b.get(v))
+            row[v] = to_python(term)
+            types[v] = _merge_type(types.get(v), kind_of(term))
+        rows.append(row)
+    for v in variables:
+        types.setdefault(v, "null")
+    return Result(variables, rows, types, text)
+
+
+def _json_term(cell):
+    if cell is None:
+        return None
+    t = cell["type"]
+    if t == "uri":
+        return ox.NamedNode(cell["value"])
+    if t == "bnode":
+        return ox.BlankNode(cell["value"])
+    if "xml:lang" in cell:
+        return ox.Literal(cell["value"], language=cell["xml:lang"])
+    if "datatype" in cell:
+        return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
+    return ox.Literal(cell["value"])
+
+
+def run_named(name: str, *, params: dict | None = None, dataframe: bool = False, store: ox.Store | None = None,
+              endpoint: str | None = None, home: str | Path | None = None, directory: Path | None = None):
+    q = get(name, directory)
+    text = bind(q, params)
+    if endpoint:
+        result = run_endpoint(endpoint, text)
+    else:
+        if store is None:
+            from .store import open_store
+
+            store = open_store(home)
+        result = run_store(store, text)
+    return result.to_dataframe() if dataframe else result
+
+
+# ----------------------------------------------------------------- output
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # never let a spreadsheet run a formula from the data
+    return value
+
+
+def to_csv(result: Result, delimiter: str = ",") -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    w.writerow(result.variables)
+    for row in result.rows:
+        w.writerow(["" if row.get(v) is None else _num(_cell(row.get(v))) for v in result.variables])
+    return buf.getvalue()
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v) if v != int(v) or abs(v) >= 1e15 else f"{v:.1f}" if False else _fmt_float(v)
+    return v
+
+
+def _fmt_float(v: float) -> str:
+    s = repr(v)
+    return s[:-2] if s.endswith(".0") else s
+
+
+def to_json(result: Result) -> str:
+    if result.boolean is not None:
+        return json.dumps({"boolean": result.boolean})
+    return json.dumps([{v: r.get(v) for v in result.variables} for r in result.rows], default=str, indent=1,
+                      ensure_ascii=False)
+
+
+def to_table(result: Result, max_width: int = 48) -> str:
+    if result.boolean is not None:
+        return "yes" if result.boolean else "no"
+    cols = result.variables
+    def fmt(v):
+        if v is None:
+            return ""
+        if isinstance(v, float):
+            return f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+        s = str(v)
+        for prefix, short in (("https://w3id.org/datawork/ontology#", "dw:"), ("https://w3id.org/datawork/id/", "")):
+            if s.startswith(prefix):
+                s = short + s[len(prefix):]
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+    cells = [[fmt(r.get(c)) for c in cols] for r in result.rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(cols)),
+             "  ".join("-" * widths[i] for i in range(len(cols)))]
+    for row in cells:
+        lines.append("  ".join(row[i].ljust(widths[i]) for i in range(len(cols))))
+    lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def render(result: Result, fmt: str) -> str:
+    if fmt == "csv":
+        return to_csv(result)
+    if fmt == "tsv":
+        return to_csv(result, "\t")
+    if fmt == "json":
+        return to_json(result)
+    if fmt == "table":
+        return to_table(result)
+    raise QueryError(f"unknown format '{fmt}'", hint="use table, csv, tsv or json")
+
+
+__all__ = ["LibraryQuery", "Param", "Result", "library", "get", "bind", "run_store", "run_endpoint", "run_named",
+           "render", "to_csv", "to_json", "to_table", "parse_query_file"]

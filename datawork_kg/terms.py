@@ -1,0 +1,74 @@
+"""Converting between pyoxigraph terms, rdflib terms and plain Python values."""
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                    "positiveInteger", "negativeInteger", "nonPositiveInteger",
+                                    "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+
+
+def to_rdflib(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def to_python(term):
+    """A plain Python value for a result cell: int, Decimal->float, bool, date, str (IRIs as str)."""
+    if term is None:
+        return None
+    if isinstance(term, (ox.NamedNode, ox.BlankNode)):
+        return term.value
+    dt = term.datatype.value if term.datatype else None
+    v = term.value
+    try:
+        if dt in _INTEGER_TYPES:
+            return int(v)
+        if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
+            return float(Decimal(v)) if dt == XSD + "decimal" else float(v)
+        if dt == XSD + "boolean":
+            return v in ("true", "1")
+        if dt == XSD + "date":
+            return _dt.date.fromisoformat(v)
+        if dt == XSD + "dateTime":
+            return _dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        return v
+    return v
+
+
+def kind_of(term) -> str:
+    """'iri', 'bnode', 'integer', 'decimal', 'boolean', 'date', 'string' ... for typed CSV/JSON headers."""
+    if term is None:
+        return "null"
+    if isinstance(term, ox.NamedNode):
+        return "iri"
+    if isinstance(term, ox.BlankNode):
+        return "bnode"
+    dt = term.datatype.value if term.datatype else ""
+    if dt in _INTEGER_TYPES:
+        return "integer"
+    if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
+        return "number"
+    if dt == XSD + "boolean":
+        return "boolean"
+    if dt in (XSD + "date", XSD + "dateTime"):
+        return "date"
+    return "string"
+
+
+__all__ = ["to_rdflib", "to_python", "kind_of"]
