@@ -1,0 +1,44 @@
+# The two set-up commands of the README:
+#   make run    build the graph from the bundled evidence and answer the query library
+#   make test   run the test suite (installs the servers and browser the tests talk to)
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOME_DIR ?= build
+RESULTS ?= results
+
+.PHONY: run test install install-test servers bench docs clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.run-deps
+
+install: $(VENV)/.run-deps
+install-test: $(VENV)/.test-deps
+
+run: install
+	$(BIN)/datawork --home $(HOME_DIR) build
+	$(BIN)/datawork --home $(HOME_DIR) query --all --out $(RESULTS)
+
+servers:
+	bash .ci/install-servers.sh
+
+test: install-test servers
+	$(BIN)/python -m pytest -q
+
+bench: install-test
+	$(BIN)/python -m benchmarks --sizes 10k,100k
+
+docs: install
+	$(BIN)/datawork docs --out build/docs
+
+clean:
+	rm -rf $(VENV) build results dist

@@ -1,0 +1,197 @@
+"""Loaders: the bundled case files load, deterministically, with provenance; bad files are refused."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+
+from datawork_kg.errors import InputError
+from datawork_kg.iris import IRIs
+from datawork_kg.loaders import load_file, load_paths
+from datawork_kg.namespace import DW
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = sorted((ROOT / "evidence").glob("*.yaml"))
+LEE = ROOT / "evidence" / "lee-neoliberal-infrastructure.yaml"
+IRI_RE = re.compile(r"^https://w3id\.org/datawork/id/[a-z-]+/[A-Za-z0-9-]+$")
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_case_file_loads_with_provenance(path):
+    lg = load_file(path)
+    g = lg.graph
+    assert len(g) > 100
+    assert lg.graph_iri == URIRef(f"https://w3id.org/datawork/id/graph/{lg.study}")
+    study = URIRef(f"https://w3id.org/datawork/id/study/{lg.study}")
+    assert (study, RDF.type, DW.Study) in g
+    # every item carries its study and at least one section of the paper
+    items = set(g.subjects(DW.fromStudy, None))
+    assert items, "no items"
+    missing = [s for s in items if (s, DW.reportedIn, None) not in g and (s, RDF.type, DW.UnknownParty) not in g]
+    assert missing == []
+    for s in items:
+        for sec in g.objects(s, DW.reportedIn):
+            assert (sec, RDF.type, DW.Section) in g, f"{sec} is not a declared section"
+    # data IRIs are deterministic, extension-free slugs under the base
+    for s in set(g.subjects()):
+        if isinstance(s, URIRef) and str(s).startswith("https://w3id.org/datawork/id/"):
+            assert IRI_RE.match(str(s)), s
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_loading_twice_gives_the_same_graph(path):
+    a, b = load_file(path).graph, load_file(path).graph
+    assert isomorphic(a, b)
+    assert sorted(a.serialize(format="nt").splitlines()) == sorted(b.serialize(format="nt").splitlines())
+
+
+def test_base_is_configurable():
+    lg = load_file(LEE, IRIs("https://example.org/kg/"))
+    subjects = {str(s) for s in lg.graph.subjects() if isinstance(s, URIRef)}
+    assert "https://example.org/kg/study/lee-abstract" in subjects
+    assert not any(s.startswith("https://w3id.org/datawork/id/") for s in subjects)
+
+
+def test_shared_organisation_is_one_node_across_studies():
+    loaded = load_paths(CASES)
+    amt = URIRef("https://w3id.org/datawork/id/organisation/amazon-mechanical-turk")
+    studies = [lg.study for lg in loaded if (amt, RDF.type, None) in lg.graph]
+    assert len(studies) >= 3, studies
+
+
+def test_unknown_party_is_kept_explicit():
+    """Tubaro et al. §France: who hired the Italian day-to-day manager is not stated."""
+    lg = load_file(ROOT / "evidence" / "tubaro-2025.yaml")
+    unknown = set(lg.graph.subjects(RDF.type, DW.UnknownParty))
+    assert unknown, "the unknown orderer of a tie must be a node, not dropped"
+    ties = {t for u in unknown for t in lg.graph.subjects(DW.orderer, u)}
+    assert ties
+
+
+def _broken(tmp_path: Path, old: str, new: str, src: Path = LEE) -> Path:
+    text = src.read_text(encoding="utf-8")
+    assert old in text, old
+    dst = tmp_path / "case.yaml"
+    dst.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return dst
+
+
+def _problem(path: Path):
+    with pytest.raises(InputError) as exc:
+        load_file(path)
+    return exc.value.problems
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+def test_unknown_field_names_line_and_suggests(tmp_path):
+    p = _broken(tmp_path, "    embeddedness: arms-length\n    direction: vertical\n    form: platform-terms\n    tasks:",
+                "    embedednes: arms-length\n    direction: vertical\n    form: platform-terms\n    tasks:")
+    [prob] = _problem(p)
+    assert prob.line == _line_of(p, "embedednes:")
+    assert prob.field == "ties[0].embedednes"
+    assert "unknown field" in prob.message and "embeddedness" in prob.hint
+
+
+def test_reference_to_nothing(tmp_path):
+    p = _broken(tmp_path, "    to: global-precariat", "    to: global-precariats")
+    [prob] = _problem(p)
+    assert prob.field == "ties[1].to" and prob.line == _line_of(p, "to: global-precariats")
+    assert "reference to nothing" in prob.message and "global-precariat" in prob.hint
+
+
+def test_unknown_country_and_duplicate_id(tmp_path):
+    p = _broken(tmp_path, "    country: US\n    wikidata: Q1144623", "    country: XX\n    wikidata: Q1144623")
+    [prob] = _problem(p)
+    assert prob.field == "organisations[0].country" and "unknown country code 'XX'" in prob.message
+    p = _broken(tmp_path, "  - id: amazon\n", "  - id: amt\n")
+    [prob] = _problem(p)
+    lines = [i for i, ln in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if ln == "  - id: amt"]
+    assert "duplicate id 'amt'" in prob.message and f"line {lines[0]}" in prob.message
+    assert prob.line == lines[1] and prob.field == "organisations[1].id"
+
+
+def test_tie_to_itself_and_cycle(tmp_path):
+    p = _broken(tmp_path, "    from: amt\n    to: global-precariat", "    from: amt\n    to: amt")
+    msgs = [pr.message for pr in _problem(p)]
+    assert any("to itself" in m for m in msgs)
+    # a cycle: make the workers order from the AI firms, inside the chain
+    text = LEE.read_text(encoding="utf-8") + """
+  - id: back-up
+    from: global-precariat
+    to: major-ai-companies
+    section: abstract
+"""
+    text = text.replace("findings:\n  - id: f-neoliberal", "findings:\n  - id: f-neoliberal", 1)
+    text = text.replace("ties: [ai-firms-to-amt, amt-to-workers]", "ties: [ai-firms-to-amt, amt-to-workers, back-up]")
+    # move the appended tie into the ties list
+    body, extra = text.split("\n  - id: back-up", 1)
+    body = body.replace("\nchains:", "\n  - id: back-up" + extra.rstrip("\n") + "\n\nchains:", 1)
+    p = tmp_path / "cycle.yaml"
+    p.write_text(body, encoding="utf-8")
+    msgs = [pr.message for pr in _problem(p)]
+    assert any("cycle" in m for m in msgs), msgs
+
+
+def test_missing_section_and_bad_currency_in_pay(tmp_path):
+    p = _broken(tmp_path, "findings:\n", """pay:
+  - id: p1
+    kind: pay
+    amount: 1.5
+    currency: USS
+    unit: per-hour
+    section: nowhere
+findings:
+""")
+    probs = _problem(p)
+    msgs = " | ".join(pr.message for pr in probs)
+    assert "unknown currency code 'USS'" in msgs
+    assert "section 'nowhere' is not declared" in msgs
+    assert all(pr.line for pr in probs)
+
+
+def test_min_greater_than_max(tmp_path):
+    p = _broken(tmp_path, "findings:\n", """pay:
+  - {id: p1, kind: pay, min: 5, max: 3, currency: USD, unit: per-set, section: abstract}
+findings:
+""")
+    [prob] = _problem(p)
+    assert "min 5 is larger than max 3" in prob.message and prob.field == "pay[0].min"
+
+
+def test_csv_observations_join_their_case_file(tmp_path):
+    csv = tmp_path / "obs.csv"
+    csv.write_text("study,record,id,section,kind,payer,payee,tie,amount,currency,unit,year\n"
+                   "lee-abstract,pay,p-csv,abstract,pay,amt,global-precariat,amt-to-workers,0.02,USD,per-task,2020\n",
+                   encoding="utf-8")
+    case, obs = load_paths([LEE, csv])
+    assert obs.graph_iri == URIRef("https://w3id.org/datawork/id/graph/lee-abstract-obs")
+    pay = URIRef("https://w3id.org/datawork/id/pay/lee-abstract-p-csv")
+    assert (pay, DW.alongTie, URIRef("https://w3id.org/datawork/id/tie/lee-abstract-amt-to-workers")) in obs.graph
+    assert (pay, DW.payer, URIRef("https://w3id.org/datawork/id/organisation/amazon-mechanical-turk")) in obs.graph
+
+
+@pytest.mark.parametrize("row,needle", [
+    ("lee-abstract,pay,p1,abstract,pay,amt,global-precariat,,\"1,500\",USD,per-month,2020", "thousands separators"),
+    ("lee-abstract,pay,p1,abstract,pay,amt,nobody,,2,USD,per-month,2020", "reference to nothing"),
+    ("lee-abstract,pay,p1,abstract,pay,amt,global-precariat,,2,ZZZ,per-month,2020", "unknown currency"),
+    ("lee-abstract,pay,p1,abstract,pay,=HYPERLINK(\"http://x\"),global-precariat,,2,USD,per-month,2020", "formula"),
+    ("other-study,pay,p1,abstract,pay,amt,global-precariat,,2,USD,per-month,2020", "no case file with study id"),
+])
+def test_bad_csv_rows(tmp_path, row, needle):
+    csv = tmp_path / "obs.csv"
+    csv.write_text("study,record,id,section,kind,payer,payee,tie,amount,currency,unit,year\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_paths([LEE, csv])
+    probs = [p for p in exc.value.problems if p.file.endswith("obs.csv")]
+    assert probs and probs[0].line == 2 and needle in str(exc.value)
