@@ -15,7 +15,9 @@ If any step fails, the previous release stays current and untouched.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from . import __version__
 from .errors import DataworkError, InputError, Problem, ValidationFailed
@@ -114,6 +116,40 @@ def _to_nt(graph: Graph) -> bytes:
     return graph.serialize(format="nt", encoding="utf-8")
 
 
+def _ox_term(term, cache: dict):
+    """The pyoxigraph term of an rdflib term (same IRI, lexical form, datatype, language)."""
+    t = cache.get(term)
+    if t is None:
+        if isinstance(term, URIRef):
+            t = ox.NamedNode(str(term))
+        elif isinstance(term, Literal):
+            if term.language:
+                t = ox.Literal(str(term), language=term.language)
+            elif term.datatype is not None:
+                t = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            else:
+                t = ox.Literal(str(term))
+        elif isinstance(term, BNode):
+            t = ox.BlankNode(str(term))
+        else:
+            raise TypeError(f"cannot store {term!r}")
+        cache[term] = t
+    return t
+
+
+def _quads(graph: Graph, graph_iri: str):
+    """The triples of an rdflib graph as pyoxigraph quads in ``graph_iri``.
+
+    Converting the terms directly (with a cache: the same IRIs recur) and loading every graph
+    in one ``bulk_extend`` is about 3x faster than serialising each graph to N-Triples and
+    bulk-loading it (one set of RocksDB files per graph); the stored quads are the same.
+    """
+    g = ox.NamedNode(graph_iri)
+    cache: dict = {}
+    for s, p, o in graph:
+        yield ox.Quad(_ox_term(s, cache), _ox_term(p, cache), _ox_term(o, cache), g)
+
+
 def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None = None, base: str | None = None,
           progress: Progress | None = None, reason: bool = True, engine: str = "pyshacl",
           dumps: bool = True, fail_on_violation: bool = True, _hook: Callable[[str], None] | None = None) -> BuildResult:
@@ -156,15 +192,13 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
             with step("store"):
                 store = ox.Store(str(rel / "store"))
                 graphs: dict[str, int] = {}
-                for lg in loaded:
-                    store.bulk_load(input=_to_nt(lg.graph), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(lg.graph_iri)))
-                    graphs[str(lg.graph_iri)] = len(lg.graph)
-                store.bulk_load(input=_to_nt(onto), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
-                graphs[ONTOLOGY_GRAPH] = len(onto)
+                parts = [(lg.graph, str(lg.graph_iri)) for lg in loaded] + [(onto, ONTOLOGY_GRAPH)]
                 if reference is not None:
-                    ref_iri = str(iris.graph("reference"))
-                    store.bulk_load(input=_to_nt(reference), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ref_iri))
-                    graphs[ref_iri] = len(reference)
+                    parts.append((reference, str(iris.graph("reference"))))
+                for g, g_iri in parts:
+                    graphs[g_iri] = len(g)
+                # one bulk load of every graph (see _quads)
+                store.bulk_extend(itertools.chain.from_iterable(_quads(g, g_iri) for g, g_iri in parts))
             say("[5/8] materialising what the ontology implies")
             with step("materialise"):
                 from .materialise import materialise
@@ -228,21 +262,73 @@ def _reference(loaded: list[LoadedGraph], iris: IRIs) -> Graph | None:
 
 
 def _validate(loaded: list[LoadedGraph], onto: Graph, reference: Graph | None, engine: str, say: Progress) -> list:
-    from .validation import load_shapes, type_closure, validate
+    from .validation import load_shapes
 
     shapes = load_shapes()
+    jobs = [(i, lg) for i, lg in enumerate(loaded)]
+    workers = _validation_workers(loaded)
+    if workers > 1:
+        results = _validate_parallel(loaded, onto, shapes, engine, workers)
+    else:
+        results = [_validate_one(lg, onto, shapes, engine) for _, lg in jobs]
     found = []
-    for lg in loaded:
-        data = Graph()
-        for t in lg.graph:
-            data.add(t)
-        data = type_closure(data, onto)
-        report = validate(data, shapes=shapes, engine=engine)
-        for v in report.results:
-            v.source_file = lg.source
-            found.append(v)
-        say(f"  {Path(lg.source).name}: {len(report.results)} violation(s)")
+    for lg, violations in zip(loaded, results):
+        for v in violations:
+            found.append(dataclasses.replace(v, source_file=lg.source) if dataclasses.is_dataclass(v) else v)
+        say(f"  {Path(lg.source).name}: {len(violations)} violation(s)")
     return found
+
+
+# validation runs per graph; above this many triples in all, graphs are validated in a pool of processes
+PARALLEL_VALIDATION_TRIPLES = 50_000
+_POOL_STATE: dict = {}
+
+
+def _validation_workers(loaded: list[LoadedGraph]) -> int:
+    import os
+
+    if len(loaded) < 2 or sum(len(lg.graph) for lg in loaded) < PARALLEL_VALIDATION_TRIPLES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, len(loaded), 4))
+
+
+def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str) -> list:
+    from .validation import type_closure, validate
+
+    data = Graph()
+    for t in lg.graph:
+        data.add(t)
+    data = type_closure(data, onto)
+    return list(validate(data, shapes=shapes, engine=engine).results)
+
+
+def _validate_index(i: int) -> list:
+    st = _POOL_STATE
+    return _validate_one(st["loaded"][i], st["onto"], st["shapes"], st["engine"])
+
+
+def _validate_parallel(loaded: list[LoadedGraph], onto: Graph, shapes, engine: str, workers: int) -> list[list]:
+    """Validate the graphs in ``workers`` forked processes (they inherit the graphs: nothing is pickled
+    on the way in, only the violations on the way back); falls back to one process without fork."""
+    import multiprocessing as mp
+
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:
+        return [_validate_one(lg, onto, shapes, engine) for lg in loaded]
+    _POOL_STATE.update(loaded=loaded, onto=onto, shapes=shapes, engine=engine)
+    try:
+        # biggest graphs first so that the workers finish together
+        order = sorted(range(len(loaded)), key=lambda i: -len(loaded[i].graph))
+        with ctx.Pool(workers) as pool:
+            done = dict(zip(order, pool.map(_validate_index, order, chunksize=1)))
+    finally:
+        _POOL_STATE.clear()
+    return [done[i] for i in range(len(loaded))]
 
 
 def _summary(store: ox.Store, loaded: list[LoadedGraph], graphs: dict[str, int], violations: list,

@@ -5,6 +5,7 @@ load error. Errors are printed to stderr without a traceback unless ``--debug`` 
 """
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -39,6 +40,20 @@ def handled(fn):
         except KeyboardInterrupt:
             _err("interrupted; nothing was published")
             sys.exit(130)
+        except OSError as exc:  # a full disk or a read-only target met after the early checks
+            if _DEBUG["on"]:
+                raise
+            text = str(exc)
+            if exc.errno == errno.ENOSPC or "No space left on device" in text:
+                _err(f"error: the disk is full: {text}\n  fix: free some space or use --home / DATAWORK_HOME on "
+                     "another disk (nothing was published; the previous graph is unchanged)")
+                sys.exit(2)
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) or "Read-only file system" in text:
+                _err(f"error: cannot write: {text}\n  fix: choose a writable directory with --home or DATAWORK_HOME "
+                     "(nothing was published; the previous graph is unchanged)")
+                sys.exit(2)
+            _err(f"internal error: {type(exc).__name__}: {exc}\n  (run again with --debug for the traceback, and report it)")
+            sys.exit(3)
         except Exception as exc:  # an unexpected bug: still no traceback unless --debug
             if _DEBUG["on"]:
                 raise

@@ -181,7 +181,8 @@ class CaseFileLoader:
                         f"point to {what}")
                 else:
                     guess = difflib.get_close_matches(str(value), list(allowed), n=1)
-                    add(path, f"reference to nothing: no {what} with id '{value}' in this file",
+                    bare = what.split(" ", 1)[1] if what.startswith(("a ", "an ")) else what
+                    add(path, f"reference to nothing: no {bare} with id '{value}' in this file",
                         f"did you mean '{guess[0]}'?" if guess else f"add {what} with id '{value}' or fix the id")
 
         def ids_of(lst: str) -> set[str]:
@@ -457,12 +458,13 @@ class _Emitter:
                 self.add(iri, DW.inCountry, self.country(country))
         return iri
 
-    def party(self, ref: str, tie_id: str, end: str) -> URIRef:
+    def party(self, ref: str, tie_id: str, end: str, item: dict | None = None) -> URIRef:
         if ref == "unknown":
             iri = self.iris("party", f"{self.study_id}-{tie_id}-unknown-{end}")
             self.add(iri, RDF.type, DW.UnknownParty)
             self.add(iri, RDFS.label, _en(f"unknown party ({'orderer' if end == 'from' else 'supplier'} of tie {tie_id}, not stated in the paper)"))
-            self.add(iri, DW.fromStudy, self.study)
+            # the unknown party is reported where the item that mentions it is
+            self.provenance(iri, {"section": (item or {}).get("section")})
             return iri
         return self.ids[ref]
 
@@ -745,8 +747,8 @@ class _Emitter:
     def emit_tie(self, t: dict) -> None:
         iri = self.ids[t["id"]]
         self.add(iri, RDF.type, DW.Tie)
-        src = self.party(t["from"], t["id"], "from")
-        dst = self.party(t["to"], t["id"], "to")
+        src = self.party(t["from"], t["id"], "from", t)
+        dst = self.party(t["to"], t["id"], "to", t)
         self.add(iri, DW.orderer, src)
         self.add(iri, DW.supplier, dst)
         label_from = "unknown" if t["from"] == "unknown" else t["from"]
@@ -801,7 +803,7 @@ class _Emitter:
         self.add(iri, DW.remunerationKind, concept("paykind", p["kind"]))
         for fld, prop in (("payer", DW.payer), ("payee", DW.payee)):
             if fld in p:
-                self.add(iri, prop, self.party(p[fld], p["id"], "from" if fld == "payer" else "to"))
+                self.add(iri, prop, self.party(p[fld], p["id"], "from" if fld == "payer" else "to", p))
         if "tie" in p:
             self.add(iri, DW.alongTie, self.ids[p["tie"]])
         if "task" in p:
@@ -917,3 +919,7 @@ class _Emitter:
 register("casefile", CaseFileLoader)
 
 __all__ = ["CaseFileLoader", "is_country", "is_currency"]
+
+# loader_for() imports only casefile and csvfile; importing rdffile here registers the RDF loader
+# (.ttl, .nt, .nq, .rdf, .owl, .jsonld) for user-supplied evidence.
+from . import rdffile  # noqa: E402,F401

@@ -208,7 +208,7 @@ class CSVLoader:
             elif err.validator == "enum":
                 bad(fld, f"unknown value {err.instance!r}", "allowed: " + ", ".join(map(str, err.validator_value)))
             else:
-                bad(fld, err.message[:200])
+                bad(fld, err.message[:200], "see the column list in docs/evidence-format.md")
         if P:
             return None, P
         ids = ctx["ids"]

@@ -76,11 +76,14 @@ def load_yaml(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES
     display = display or str(path)
     text = read_text(path, display, max_bytes)
     try:
+        _refuse_anchors(text, display)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = (exc.problem or str(exc)).strip()
+        if exc.context and exc.context_mark and mark is not exc.context_mark and exc.context_mark.line != mark.line:
+            problem += f" ({exc.context.strip()} at line {exc.context_mark.line + 1})"
         hint = "fix the YAML syntax at that line"
         if "\t" in problem or "tab" in problem.lower():
             problem = "a tab character is used for indentation"
@@ -89,11 +92,24 @@ def load_yaml(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES
     except yaml.YAMLError as exc:
         raise InputError([Problem(display, None, None, f"YAML error: {exc}")]) from None
     if node is None:
-        raise InputError([Problem(display, 1, None, "file holds no YAML document")])
+        raise InputError([Problem(display, 1, None, "file holds no YAML document",
+                                  "start from the worked example in docs/evidence-format.md")])
     located = Located(None, {}, display)
     counter = [0]
     located.data = _build(node, (), located, counter, display)
     return located
+
+
+def _refuse_anchors(text: str, display: str) -> None:
+    """Refuse anchors (&a) and aliases (*a) before anything is composed: composed nodes do not
+    keep their anchor, and an alias bomb ('billion laughs') must be stopped before it expands."""
+    for event in yaml.parse(text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            what = f"*{anchor}" if isinstance(event, yaml.AliasEvent) else f"&{anchor}"
+            raise InputError([Problem(display, event.start_mark.line + 1, None,
+                                      f"YAML anchors and aliases ({what}) are not allowed in case files",
+                                      "write the values out in full")])
 
 
 def _build(node: yaml.Node, path: tuple, located: Located, counter: list[int], display: str) -> Any:

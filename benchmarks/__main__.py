@@ -1,0 +1,317 @@
+"""Scale benchmarks of datawork-kg: ``python -m benchmarks --sizes 10k,100k,1M``.
+
+For each size it generates seeded synthetic case files (``benchmarks/generate.py``), then measures
+the real pipeline and prints one JSON object per measurement (also appended to ``--out``):
+
+- ``generate``: writing the case files;
+- ``build``: the whole ``datawork build`` (load, link, store, materialise, validate, dumps) in a child
+  process of its own, and ``build.<step>`` for each step (seconds of that step; ``peak_mb`` is the
+  child's peak RSS at the end of the step);
+- ``validate``: SHACL validation of every evidence graph with the project's shapes (a few items are
+  deliberately broken so that there is something to find) by pySHACL (the baseline) and pyrudof;
+  ``same_violations`` says whether both found the same (focus node, path, constraint) set on the graphs
+  where both ran (pySHACL is stopped after ``--pyshacl-budget`` seconds);
+- ``query``: every query of the library, ``seconds`` = median (``p50``) and ``p95`` over ``--runs`` runs
+  on the embedded store; ``baseline_seconds`` = the same query on an rdflib in-memory Dataset (capped
+  at ``--baseline-cap`` seconds, ``baseline_capped``); ``ratio`` = baseline / median (speed-up);
+- ``server.lookup`` / ``server.query``: requests per second and p50/p99 latency with ``--clients``
+  concurrent clients on loopback against ``datawork serve`` (skipped when the server is not available).
+
+Every row has ``op``, ``size``, ``engine``, ``seconds`` and ``peak_mb``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .generate import generate, parse_size, size_label
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+class Out:
+    def __init__(self, path: str | None) -> None:
+        self.fh = open(path, "a", encoding="utf-8") if path else None
+
+    def __call__(self, **row) -> dict:
+        line = json.dumps(row, default=str)
+        print(line, flush=True)
+        if self.fh:
+            self.fh.write(line + "\n")
+            self.fh.flush()
+        return row
+
+
+def child(task: str, args: dict, timeout: float) -> tuple[list[dict], str | None]:
+    """Run ``benchmarks.child TASK`` in a fresh interpreter; its JSON rows, or the error."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    try:
+        p = subprocess.run([sys.executable, "-m", "benchmarks.child", task, json.dumps(args)], capture_output=True,
+                           text=True, timeout=timeout, env=env, cwd=str(ROOT), start_new_session=True)
+    except subprocess.TimeoutExpired:
+        return [], f"timed out after {timeout:.0f} s"
+    rows = [json.loads(ln) for ln in p.stdout.splitlines() if ln.startswith("{")]
+    if p.returncode != 0:
+        return rows, (p.stderr.strip().splitlines() or ["failed"])[-1][:500]
+    return rows, None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("datawork_kg.server") is not None
+
+
+def bench_server(out: Out, size: str, home: Path, args) -> None:
+    if args.skip_server:
+        out(op="server", size=size, engine="datawork serve", seconds=None, peak_mb=None, skipped="--skip-server")
+        return
+    if not server_available():
+        out(op="server", size=size, engine="datawork serve", seconds=None, peak_mb=None, skipped="server not available")
+        return
+    import asyncio
+
+    import httpx
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-c", "from datawork_kg.cli import main; main()", "--home", str(home), "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True, cwd=str(ROOT))
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                httpx.get(base + "/", timeout=1)
+                break
+            except httpx.HTTPError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.3)
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace").strip().splitlines()
+            out(op="server", size=size, engine="datawork serve", seconds=None, peak_mb=None,
+                skipped="server did not start: " + (err[-1] if err else "?"))
+            return
+        from datawork_kg.store import open_store
+        from datawork_kg.queries import library
+
+        store = open_store(home)
+        rows = list(store.query("""SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a ?c } FILTER(STRSTARTS(STR(?x),
+                    "https://w3id.org/datawork/id/")) } ORDER BY ?x LIMIT 2000"""))
+        del store
+        iris = [r["x"].value for r in rows][::10] or ["https://w3id.org/datawork/id/study/synth-00000"]
+        lookups = [iri.replace("https://w3id.org/datawork", "") for iri in iris]
+        names = sorted(library())
+        candidates = {"lookup": [lookups[0]],
+                      "query": [f"/query/{names[0]}", f"/queries/{names[0]}", f"/api/query/{names[0]}",
+                                f"/api/queries/{names[0]}"]}
+        found = {}
+        for kind, paths in candidates.items():
+            for path in paths:
+                try:
+                    r = httpx.get(base + path, headers={"Accept": "text/turtle" if kind == "lookup" else "application/json"},
+                                  timeout=30)
+                except httpx.HTTPError:
+                    continue
+                if r.status_code == 200:
+                    found[kind] = path
+                    break
+        for kind in ("lookup", "query"):
+            if kind not in found:
+                out(op=f"server.{kind}", size=size, engine="datawork serve", seconds=None, peak_mb=None,
+                    skipped=f"no {kind} URL answered 200 (tried {', '.join(candidates[kind])})")
+                continue
+            if kind == "lookup":
+                urls = [base + p for p in lookups]
+                accept = "text/turtle"
+            else:
+                prefix = found["query"].rsplit("/", 1)[0]
+                urls = [f"{base}{prefix}/{n}" for n in names]
+                accept = "application/json"
+            res = asyncio.run(_load(urls, accept, args.clients, args.requests, args.server_seconds))
+            rss = _rss_mb(proc.pid)
+            out(op=f"server.{kind}", size=size, engine="datawork serve", seconds=round(res["seconds"], 3), peak_mb=rss,
+                clients=args.clients, requests=res["n"], errors=res["errors"], rps=round(res["n"] / res["seconds"], 1),
+                p50_ms=res["p50"], p99_ms=res["p99"])
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+async def _load(urls: list[str], accept: str, clients: int, total: int, cap: float) -> dict:
+    import asyncio
+
+    import httpx
+
+    lat: list[float] = []
+    errors = 0
+    counter = iter(range(total))
+    t_end = time.perf_counter() + cap
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30, headers={"Accept": accept}) as client:
+        async def worker():
+            nonlocal errors
+            for i in counter:
+                if time.perf_counter() > t_end:
+                    return
+                t = time.perf_counter()
+                try:
+                    r = await client.get(urls[i % len(urls)])
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                lat.append(time.perf_counter() - t)
+                errors += not ok
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        secs = time.perf_counter() - t0
+    lat.sort()
+    pct = lambda q: round(1000 * lat[min(len(lat) - 1, int(q * (len(lat) - 1)))], 2) if lat else None
+    return {"n": len(lat), "errors": errors, "seconds": secs, "p50": pct(0.5), "p99": pct(0.99)}
+
+
+def run_size(out: Out, label: str, work: Path, args) -> None:
+    n = parse_size(label)
+    size = size_label(n)
+    ev = work / size / "evidence"
+    home = work / size / "home"
+    shutil.rmtree(work / size, ignore_errors=True)
+    t = time.perf_counter()
+    files = generate(n, ev, seed=args.seed)
+    out(op="generate", size=size, engine="benchmarks.generate", seconds=round(time.perf_counter() - t, 3), peak_mb=None,
+        files=len(files), seed=args.seed, bytes=sum(f.stat().st_size for f in files))
+    # the whole build, in a process of its own
+    rows, err = child("build", {"evidence": str(ev), "home": str(home), "engine": args.engine,
+                                "reason": args.reason}, args.timeout)
+    if err or not rows:
+        out(op="build", size=size, engine=args.engine, seconds=None, peak_mb=None, error=err)
+        return
+    b = rows[0]
+    out(op="build", size=size, engine=args.engine, seconds=b["seconds"], peak_mb=b["peak_mb"], triples=b["triples"],
+        graphs=b["graphs"], violations=b["violations"])
+    for step, secs in b["steps"].items():
+        if step != "total":
+            out(op=f"build.{step}", size=size, engine=args.engine, seconds=secs, peak_mb=b["peaks"].get(step),
+                triples=b["triples"])
+    # validation: pySHACL (baseline) vs pyrudof, same violations
+    if not args.skip_validate:
+        keys = {}
+        res = {}
+        for engine in ("rudof", "pyshacl"):
+            kf = work / size / f"violations-{engine}.json"
+            budget = None if engine == "rudof" else args.pyshacl_budget
+            rows, err = child("validate", {"evidence": str(ev), "engine": engine, "budget": budget,
+                                           "keys_out": str(kf)}, args.timeout)
+            if err or not rows:
+                out(op="validate", size=size, engine=engine, seconds=None, peak_mb=None, error=err)
+                continue
+            res[engine] = rows[0]
+            keys[engine] = [tuple(k) for k in json.loads(kf.read_text())]
+        if "rudof" in res:
+            r = res["rudof"]
+            row = dict(op="validate", size=size, engine="rudof", seconds=r["seconds"], peak_mb=r["peak_mb"],
+                       triples=r["triples"], graphs=r["graphs"], violations=r["violations"], broken_items=r["broken_items"])
+            if "pyshacl" in res:
+                p = res["pyshacl"]
+                done_sources = _sources_done(ev, p["graphs"])
+                ks_r = sorted(k for k in keys["rudof"] if k[-1] in done_sources)
+                ks_p = sorted(keys["pyshacl"])
+                row.update(baseline_engine="pyshacl", baseline_seconds=p["seconds"], baseline_capped=p["capped"],
+                           baseline_graphs=p["graphs"], baseline_triples=p["triples"], baseline_peak_mb=p["peak_mb"],
+                           baseline_violations=len(ks_p), violations_on_common_graphs=len(ks_r),
+                           same_violations=ks_r == ks_p)
+                # speed on the graphs where both ran: scale rudof's time by the share of triples
+                share = p["triples"] / max(r["triples"], 1)
+                row["ratio"] = round(p["seconds"] / max(r["seconds"] * share, 1e-9), 1)
+                out(op="validate", size=size, engine="pyshacl", seconds=p["seconds"], peak_mb=p["peak_mb"],
+                    triples=p["triples"], graphs=p["graphs"], violations=p["violations"], capped=p["capped"])
+            out(**row)
+    # queries: embedded store vs rdflib in memory
+    nq = home / "current" / "dumps" / "datawork.nq"
+    rows, err = child("queries", {"home": str(home), "runs": args.runs, "cap": args.baseline_cap, "nquads": str(nq),
+                                  "baseline": not args.skip_baseline and n <= args.baseline_max}, args.timeout)
+    for r in rows:
+        row = dict(op=f"query.{r['query']}", size=size, engine="pyoxigraph", seconds=r["seconds"], peak_mb=r["peak_mb"],
+                   p50=r["p50"], p95=r["p95"], runs=r["runs"], rows=r["rows"])
+        for k in ("baseline_seconds", "baseline_capped", "ratio", "baseline_rows", "baseline_load_seconds"):
+            if k in r:
+                row[k] = r[k]
+        if "baseline_seconds" in r:
+            row["baseline_engine"] = "rdflib"
+        out(**row)
+    if err:
+        out(op="query", size=size, engine="pyoxigraph", seconds=None, peak_mb=None, error=err)
+    bench_server(out, size, home, args)
+    if not args.keep:
+        shutil.rmtree(work / size, ignore_errors=True)
+
+
+def _sources_done(ev: Path, n: int) -> set[str]:
+    from datawork_kg.build import evidence_files
+
+    files = sorted(str(p) for p in evidence_files([ev]))
+    return set(files[:n])
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description="Scale benchmarks of datawork-kg (JSON lines).")
+    ap.add_argument("--sizes", default="10k,100k,1M", help="comma-separated sizes in triples (default 10k,100k,1M)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", help="also append the JSON lines to this file")
+    ap.add_argument("--work", help="working folder (default: a temporary folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated evidence and builds")
+    ap.add_argument("--engine", default="rudof", choices=["rudof", "pyshacl"], help="SHACL engine of the build")
+    ap.add_argument("--reason", action="store_true", help="run the HermiT check in the build (cached per ontology)")
+    ap.add_argument("--runs", type=int, default=20, help="runs per library query")
+    ap.add_argument("--baseline-cap", type=float, default=60.0, help="seconds before an rdflib baseline query is stopped")
+    ap.add_argument("--baseline-max", type=parse_size, default=parse_size("1M"),
+                    help="largest size with an rdflib baseline (loading 5M triples into rdflib needs ~6 GB)")
+    ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--skip-validate", action="store_true")
+    ap.add_argument("--pyshacl-budget", type=float, default=120.0, help="seconds of pySHACL per size")
+    ap.add_argument("--skip-server", action="store_true")
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--requests", type=int, default=5000, help="requests per server measurement")
+    ap.add_argument("--server-seconds", type=float, default=30.0, help="time cap per server measurement")
+    ap.add_argument("--timeout", type=float, default=900.0, help="seconds before a child measurement is stopped")
+    args = ap.parse_args(argv)
+    out = Out(args.out)
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="datawork-bench-"))
+    for label in [s for s in args.sizes.split(",") if s.strip()]:
+        run_size(out, label.strip(), work, args)
+    if not args.work and not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""The measurements that run in a child process (each gets its own peak memory).
+
+``python -m benchmarks.child TASK JSON-ARGS`` prints one JSON object per measurement on stdout.
+Peak memory is the child's maximum resident set size (``getrusage``), so it includes everything
+the step needs: Python objects, the store's caches, pyrudof/pySHACL.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+def peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def emit(**row) -> None:
+    print(json.dumps(row, default=str), flush=True)
+
+
+# ----------------------------------------------------------------- build
+def task_build(a: dict) -> None:
+    from datawork_kg.build import build
+
+    peaks: dict[str, float] = {}
+    order: list[str] = []
+
+    def hook(step: str) -> None:
+        if order:
+            peaks[order[-1]] = peak_mb()
+        order.append(step)
+
+    t = time.perf_counter()
+    res = build([a["evidence"]], home=a["home"], reason=a.get("reason", False), engine=a["engine"],
+                dumps=True, fail_on_violation=False, _hook=hook)
+    total = time.perf_counter() - t
+    if order:
+        peaks[order[-1]] = peak_mb()
+    emit(kind="build", seconds=round(total, 3), steps=res.seconds, peaks=peaks, peak_mb=peak_mb(),
+         triples=res.triples, violations=len(res.violations), graphs=len(res.graphs))
+
+
+# ----------------------------------------------------------------- validation
+def _inject(graph, every: int = 40):
+    """Deterministically break some items so that the shapes have violations to find."""
+    from rdflib import RDF, RDFS, URIRef
+
+    dw = "https://w3id.org/datawork/ontology#"
+    broken = 0
+    for cls, prop in ((dw + "Tie", dw + "orderer"), (dw + "Remuneration", dw + "currency"),
+                      (dw + "Task", str(RDFS.label)), (dw + "Chain", dw + "leadFirm")):
+        subjects = sorted(graph.subjects(RDF.type, URIRef(cls)))
+        for s in subjects[::every]:
+            triples = list(graph.triples((s, URIRef(prop), None)))
+            for tr in triples:
+                graph.remove(tr)
+            broken += bool(triples)
+    return broken
+
+
+def _key(v) -> tuple:
+    get = lambda *names: next((str(getattr(v, n)) for n in names if getattr(v, n, None) is not None), "")
+    return (get("focus", "focus_node"), get("path", "result_path"), get("component", "constraint", "source_constraint_component"),
+            get("shape", "source_shape"))
+
+
+def task_validate(a: dict) -> None:
+    """Load the evidence, break a few items, validate each graph with each engine; compare."""
+    from rdflib import Graph
+
+    from datawork_kg.build import evidence_files, ontology_graph
+    from datawork_kg.iris import IRIs
+    from datawork_kg.loaders import load_paths
+    from datawork_kg.validation import load_shapes, type_closure, validate
+
+    engine = a["engine"]
+    budget = a.get("budget")
+    loaded = load_paths(evidence_files([a["evidence"]]), IRIs())
+    onto = ontology_graph()
+    shapes = load_shapes()
+    graphs = []
+    broken = 0
+    for lg in loaded:
+        broken += _inject(lg.graph)
+    t0 = time.perf_counter()
+    keys: list = []
+    done = 0
+    triples = 0
+    capped = False
+    for lg in loaded:
+        if budget and time.perf_counter() - t0 > budget:
+            capped = True
+            break
+        data = Graph()
+        for tr in lg.graph:
+            data.add(tr)
+        data = type_closure(data, onto)
+        report = validate(data, shapes=shapes, engine=engine)
+        keys.extend(sorted(_key(v) + (lg.source,) for v in report.results))
+        done += 1
+        triples += len(lg.graph)
+    secs = time.perf_counter() - t0
+    Path(a["keys_out"]).write_text(json.dumps(keys))
+    emit(kind="validate", engine=engine, seconds=round(secs, 3), peak_mb=peak_mb(), graphs=done,
+         graphs_total=len(loaded), triples=triples, violations=len(keys), broken_items=broken, capped=capped)
+
+
+# ----------------------------------------------------------------- queries
+def _sample_params(store, q) -> dict:
+    """Parameters for a library query on synthetic data: an IRI of the same kind as the default."""
+    params = {}
+    for name, p in q.params.items():
+        if p.type == "iri" and p.default:
+            default = str(p.default)
+            prefix = default.rsplit("/", 1)[0] + "/"
+            rows = list(store.query(f"""SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ ?x ?p ?o }}
+                FILTER(STRSTARTS(STR(?x), "{prefix}")) }} ORDER BY ?x LIMIT 50""", use_default_graph_as_union=False))
+            if rows:
+                params[name] = rows[len(rows) // 2]["x"].value
+    return params
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def task_queries(a: dict) -> None:
+    """Every library query: median and p95 on the embedded store, and an rdflib baseline (capped)."""
+    from datawork_kg.queries import bind, library, run_store
+    from datawork_kg.store import open_store
+
+    store = open_store(a["home"])
+    runs, cap = a.get("runs", 20), a.get("cap", 60.0)
+    texts = {}
+    for name, q in library().items():
+        texts[name] = bind(q, _sample_params(store, q))
+    results = {}
+    for name, text in texts.items():
+        run_store(store, text)  # warm-up
+        times, n_rows = [], None
+        t_all = time.perf_counter()
+        for _ in range(runs):
+            t = time.perf_counter()
+            res = run_store(store, text)
+            times.append(time.perf_counter() - t)
+            n_rows = len(res.rows) if res.boolean is None else int(res.boolean)
+            if time.perf_counter() - t_all > a.get("max_seconds_per_query", 60):
+                break
+        times.sort()
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        results[name] = dict(median=statistics.median(times), p95=p95, runs=len(times), rows=n_rows)
+    del store
+    baseline: dict[str, dict] = {}
+    load_s = None
+    if a.get("baseline", True):
+        from rdflib import Dataset
+
+        t = time.perf_counter()
+        ds = Dataset(default_union=True)
+        ds.parse(a["nquads"], format="nquads")
+        load_s = time.perf_counter() - t
+        signal.signal(signal.SIGALRM, _alarm)
+        for name, text in texts.items():
+            signal.setitimer(signal.ITIMER_REAL, cap)
+            t = time.perf_counter()
+            try:
+                rows = list(ds.query(text))
+                secs, capped = time.perf_counter() - t, False
+                n = len(rows)
+            except _Timeout:
+                secs, capped, n = cap, True, None
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            baseline[name] = dict(seconds=secs, capped=capped, rows=n)
+    for name, r in results.items():
+        row = dict(kind="query", query=name, seconds=round(r["median"], 5), p50=round(r["median"], 5),
+                   p95=round(r["p95"], 5), runs=r["runs"], rows=r["rows"], peak_mb=peak_mb())
+        b = baseline.get(name)
+        if b:
+            row.update(baseline_seconds=round(b["seconds"], 4), baseline_capped=b["capped"],
+                       baseline_rows=b["rows"], baseline_load_seconds=round(load_s, 2),
+                       ratio=round(b["seconds"] / max(r["median"], 1e-9), 1))
+        emit(**row)
+
+
+TASKS = {"build": task_build, "validate": task_validate, "queries": task_queries}
+
+if __name__ == "__main__":
+    TASKS[sys.argv[1]](json.loads(sys.argv[2]))

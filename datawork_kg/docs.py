@@ -1,0 +1,209 @@
+"""``datawork docs``: the ontology reference (pyLODE) and the query catalogue, as HTML.
+
+- :func:`ontology_html` renders an ontology graph with pyLODE (3.3.4 on Python 3.11; the output is
+  one self-contained file: CSS and icons inline);
+- :func:`catalogue_html` lists the library queries from their ``#+`` headers (summary, question,
+  description, tags, sources, parameters and the query text);
+- :func:`write_docs` writes both (``ontology.html``, ``queries.html``) to a folder.
+
+The server (``/ontology``, ``/queries.html``) and ``datawork publish --static`` use the same
+functions, so the documentation reads the same everywhere.
+"""
+from __future__ import annotations
+
+import html as _html
+import io
+import logging
+import re
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote
+
+from rdflib import Graph
+
+from .errors import DataworkError, QueryError
+
+ONTOLOGY_NS = "https://w3id.org/datawork/ontology#"
+
+
+def _esc(text) -> str:
+    return _html.escape(str(text), quote=True)
+
+
+def merged_ontology() -> Graph:
+    """Every ``ontology/*.ttl`` file merged into one graph (as the build stores it)."""
+    from .build import ontology_graph
+
+    return ontology_graph()
+
+
+def ontology_html(graph: Graph | None = None, *, back_link: str | None = None) -> str:
+    """pyLODE's HTML documentation of ``graph`` (default: the bundled, merged ontology).
+
+    Term anchors are the local names (``ontology.html#Chain``), as pyLODE writes them.
+    ``back_link``: if given, a small bar linking back to the site is added at the top.
+    """
+    g = graph if graph is not None else merged_ontology()
+    try:
+        from pylode import OntPub
+    except ImportError as exc:  # pragma: no cover - pylode is a dependency
+        raise DataworkError(f"pyLODE is not installed: {exc}", hint="pip install 'pylode==3.3.4' (Python 3.11)") from None
+    # pyLODE logs at INFO on the root logger while it loads its background ontologies
+    root = logging.getLogger()
+    level = root.level
+    try:
+        root.setLevel(max(level, logging.WARNING))
+        text = OntPub(ontology=_copy(g)).make_html()
+    except Exception as exc:
+        raise DataworkError(f"pyLODE could not document the ontology: {type(exc).__name__}: {exc}",
+                            hint="check the ontology's metadata (owl:Ontology with a dcterms:title)") from None
+    finally:
+        root.setLevel(level)
+    if back_link:
+        bar = (f'<div style="background:#14324f;padding:.5rem 1rem;font:15px system-ui,sans-serif">'
+               f'<a style="color:#fff;text-decoration:none" href="{_esc(back_link)}">&larr; datawork-kg</a></div>')
+        text = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + bar, text, count=1)
+    return text
+
+
+def _copy(g: Graph) -> Graph:
+    """pyLODE adds its inferences to the graph it is given: give it a copy."""
+    out = Graph()
+    for t in g:
+        out.add(t)
+    for prefix, ns in g.namespaces():
+        out.bind(prefix, ns, override=False)
+    return out
+
+
+# ----------------------------------------------------------------- query catalogue
+def _library_entries(directory: Path | None = None) -> list[dict]:
+    """Every ``*.rq`` file: its parsed header, or the problem that stopped it from parsing."""
+    from . import queries as Q
+    from .resources import queries_dir
+
+    d = directory or queries_dir()
+    out = []
+    for path in sorted(Path(d).glob("*.rq")):
+        try:
+            q = Q.parse_query_file(path)
+            out.append({"name": q.name, "query": q, "error": None})
+        except QueryError as exc:
+            out.append({"name": path.stem, "query": None, "error": str(exc)})
+    return out
+
+
+def _as_list(v) -> list:
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def catalogue_html(directory: Path | None = None, *, page: Callable[[str, str], str] | None = None,
+                   run_href: Callable[[str], str] | None = None) -> str:
+    """The query catalogue, from the queries' ``#+`` headers.
+
+    ``page(title, body)`` wraps the body (the site's layout); default: a standalone document.
+    ``run_href(query_text)``: a link that runs the query (the server's endpoint), if any.
+    """
+    entries = _library_entries(directory)
+    toc, parts = [], []
+    tags_index: dict[str, list[str]] = {}
+    for e in entries:
+        name = e["name"]
+        anchor = quote(name)
+        q = e["query"]
+        if q is None:
+            toc.append(f'<li><a href="#{anchor}">{_esc(name)}</a> <em>(broken header)</em></li>')
+            parts.append(f'<section id="{anchor}"><h2>{_esc(name)}</h2><p class="box">This query could not be read: '
+                         f"{_esc(e['error'])}</p></section>")
+            continue
+        h = q.header
+        toc.append(f'<li><a href="#{anchor}">{_esc(name)}</a>: {_esc(q.summary)}</li>')
+        for t in _as_list(h.get("tags")):
+            tags_index.setdefault(str(t), []).append(name)
+        rows = []
+        if h.get("question"):
+            rows.append(f"<p><strong>Question.</strong> {_esc(h['question'])}</p>")
+        if h.get("description"):
+            rows.append(f"<p>{_esc(h['description'])}</p>")
+        tags = "".join(f'<span class="chip">{_esc(t)}</span>' for t in _as_list(h.get("tags")))
+        if tags:
+            rows.append(f"<p>{tags}</p>")
+        srcs = []
+        for s in _as_list(h.get("source")):
+            if isinstance(s, dict):
+                bits = [f"<strong>{_esc(s.get('paper', ''))}</strong>"]
+                if s.get("section"):
+                    bits.append(f"section “{_esc(s['section'])}”")
+                text = ", ".join(bits)
+                if s.get("claim"):
+                    text += f": {_esc(s['claim'])}"
+                srcs.append(f"<li>{text}</li>")
+            else:
+                srcs.append(f"<li>{_esc(s)}</li>")
+        if srcs:
+            rows.append("<p><strong>Sources.</strong></p><ul>" + "".join(srcs) + "</ul>")
+        if q.params:
+            prow = "".join(f"<tr><td><code>{_esc(p.name)}</code></td><td>{_esc(p.type)}</td>"
+                           f"<td>{'required' if p.required else 'optional'}</td><td>{_esc('' if p.default is None else p.default)}</td>"
+                           f"<td>{_esc(p.description)}</td></tr>" for p in q.params.values())
+            rows.append("<table><thead><tr><th>parameter</th><th>type</th><th></th><th>default</th><th>description</th>"
+                        f"</tr></thead><tbody>{prow}</tbody></table>")
+        cli = f"datawork query {name}" + "".join(f" -p {p.name}=…" for p in q.params.values() if p.required)
+        rows.append(f"<p class=small>Run it: <code>{_esc(cli)}</code>"
+                    + (_run_link(q, run_href) if run_href else "") + "</p>")
+        rows.append(f"<details><summary>Query text ({_esc(q.kind)})</summary><pre><code>{_esc(_body_of(q.text))}</code></pre></details>")
+        parts.append(f'<section id="{anchor}"><h2>{_esc(name)}: {_esc(q.summary)}</h2>' + "".join(rows) + "</section>")
+    tag_html = "".join(f"<li><strong>{_esc(t)}</strong>: " + ", ".join(f'<a href="#{quote(n)}">{_esc(n)}</a>' for n in names)
+                       + "</li>" for t, names in sorted(tags_index.items()))
+    body = (f"<h1>Query catalogue</h1><p>{len(entries)} queries of the library (<code>queries/*.rq</code>), "
+            "each with the question it answers and the papers it comes from.</p>"
+            + ("<h2>By topic</h2><ul>" + tag_html + "</ul>" if tag_html else "")
+            + "<h2>All queries</h2><ul>" + "".join(toc) + "</ul>" + "".join(parts))
+    if not entries:
+        body = "<h1>Query catalogue</h1><p>The library has no queries yet.</p>"
+    if page is not None:
+        return page("Query catalogue", body)
+    return _standalone("Query catalogue · datawork-kg", body)
+
+
+def _body_of(text: str) -> str:
+    """The query without its ``#+`` header lines."""
+    return "\n".join(ln for ln in text.splitlines() if not ln.startswith("#+")).strip() + "\n"
+
+
+def _run_link(q, run_href) -> str:
+    from . import queries as Q
+
+    try:
+        text = Q.bind(q)
+    except QueryError:
+        return " (needs parameters: run it from the query page)"
+    return f' or <a href="{_esc(run_href(text))}">run it on this server</a>'
+
+
+def _standalone(title: str, body: str) -> str:
+    from .html import CSS
+
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+            f'content="width=device-width, initial-scale=1"><title>{_esc(title)}</title><style>{CSS}</style></head>'
+            f"<body><main>{body}</main></body></html>\n")
+
+
+# ----------------------------------------------------------------- writing
+def write_docs(out: Path, *, ontology: Graph | None = None, queries: Path | None = None) -> list[Path]:
+    """Write ``ontology.html`` (pyLODE of the merged ontology) and ``queries.html`` to ``out``."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataworkError(f"cannot write to {out}: {exc.strerror}", hint="choose another --out folder") from None
+    onto = out / "ontology.html"
+    onto.write_text(ontology_html(ontology), encoding="utf-8")
+    cat = out / "queries.html"
+    cat.write_text(catalogue_html(queries), encoding="utf-8")
+    return [onto, cat]
+
+
+__all__ = ["write_docs", "ontology_html", "catalogue_html", "merged_ontology"]

@@ -1,0 +1,88 @@
+"""Smoke tests of the scale benchmarks (never the big sizes: the targets are measured, not asserted)."""
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import generate, parse_size, studies_for, study_text  # noqa: E402
+
+REQUIRED = {"op", "size", "engine", "seconds", "peak_mb"}
+
+
+def test_sizes():
+    assert parse_size("10k") == 10_000 and parse_size("1M") == 1_000_000 and parse_size("5M") == 5_000_000
+    assert studies_for(parse_size("1M")) > 100 * studies_for(parse_size("10k")) / 10
+
+
+def test_generator_is_deterministic(tmp_path):
+    a = generate("10k", tmp_path / "a", seed=7)
+    b = generate("10k", tmp_path / "b", seed=7)
+    assert [p.name for p in a] == [p.name for p in b]
+    assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b))
+    assert study_text(7, 0) != study_text(8, 0)  # the seed matters
+
+
+def test_generated_files_load_and_look_like_evidence(tmp_path):
+    from datawork_kg.iris import IRIs
+    from datawork_kg.loaders import load_paths
+
+    paths = generate("10k", tmp_path, seed=1)
+    loaded = load_paths(paths, IRIs())
+    triples = sum(len(lg.graph) for lg in loaded)
+    assert 5_000 < triples < 20_000
+    counts = {k: sum(lg.counts.get(k, 0) for lg in loaded) for k in ("organisations", "workers", "ties", "chains", "pay")}
+    assert all(counts.values()), counts
+
+
+def test_generated_files_pass_datawork_validate(tmp_path):
+    pytest.importorskip("datawork_kg.validation")
+    paths = generate("10k", tmp_path, seed=1)
+    p = subprocess.run([sys.executable, "-c", "from datawork_kg.cli import main; main()", "validate", *map(str, paths)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+
+
+def test_store_quads_equal_ntriples_path():
+    """build.py stores graphs with one bulk_extend of converted terms: same quads as N-Triples bulk loads."""
+    import pyoxigraph as ox
+
+    from datawork_kg.build import _quads, _to_nt, evidence_files, ontology_graph
+    from datawork_kg.loaders import load_paths
+
+    loaded = load_paths(evidence_files(None))
+    parts = [(lg.graph, str(lg.graph_iri)) for lg in loaded] + [(ontology_graph(), "https://w3id.org/datawork/ontology")]
+    a, b = ox.Store(), ox.Store()
+    for g, iri in parts:
+        a.bulk_load(input=_to_nt(g), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+    b.bulk_extend(itertools.chain.from_iterable(_quads(g, iri) for g, iri in parts))
+
+    def ground(store):
+        return {q for q in store if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
+
+    assert len(a) == len(b)
+    assert ground(a) == ground(b)
+
+
+def test_benchmark_10k_prints_json_lines(tmp_path):
+    pytest.importorskip("datawork_kg.validation")
+    out = tmp_path / "bench.jsonl"
+    p = subprocess.run([sys.executable, "-m", "benchmarks", "--sizes", "10k", "--skip-server", "--runs", "3",
+                        "--baseline-cap", "5", "--pyshacl-budget", "10", "--out", str(out), "--work", str(tmp_path / "w")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=170)
+    assert p.returncode == 0, p.stderr[-3000:]
+    rows = [json.loads(ln) for ln in p.stdout.splitlines() if ln.strip()]
+    assert rows and all(REQUIRED <= set(r) for r in rows), rows
+    ops = {r["op"] for r in rows}
+    assert {"generate", "build", "build.load", "build.store", "validate"} <= ops, ops
+    assert any(op.startswith("query.") for op in ops), ops
+    assert not [r for r in rows if r.get("error")], [r for r in rows if r.get("error")]
+    assert all(r["seconds"] is not None for r in rows if r["op"].startswith("query."))
+    assert [json.loads(ln) for ln in out.read_text().splitlines()] == rows
