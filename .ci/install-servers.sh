@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests talk to, from Debian packages only (no browser or server downloads):
-#   java (HermiT), chromium + chromium-driver (browser test), virtuoso-opensource (push test).
+#   java (HermiT), chromium + chromium-driver (browser test), virtuoso-opensource (push test),
+#   nginx-light and apache2 (the static publication's content-negotiation rules, run for real).
 # The Oxigraph server comes from PyPI (pip install -e '.[test]').
 #
 # Idempotent: installs only what is missing and runs 'apt-get update' at most once.
@@ -20,6 +21,8 @@ command -v java >/dev/null || missing+=(default-jre-headless)
 command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v chromedriver >/dev/null || [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v virtuoso-t >/dev/null || missing+=(virtuoso-opensource)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+[ -x /usr/sbin/apache2 ] || missing+=(apache2)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-servers.sh: everything is installed"
@@ -43,17 +46,19 @@ trap cleanup EXIT
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
-# Make sure the packaged Virtuoso stays off (it would listen on 1111/8890 on every interface).
-if [ -e /etc/init.d/virtuoso-opensource-7 ]; then
+# Make sure the packaged services stay off (Virtuoso would listen on 1111/8890, nginx and Apache on
+# port 80, all on every interface); the tests start their own instances on 127.0.0.1.
+for svc in virtuoso-opensource-7 nginx apache2; do
+  [ -e "/etc/init.d/$svc" ] || continue
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-    $SUDO systemctl disable --now virtuoso-opensource-7 >/dev/null 2>&1 || true
+    $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
   else
-    $SUDO /etc/init.d/virtuoso-opensource-7 stop >/dev/null 2>&1 || true
-    $SUDO update-rc.d virtuoso-opensource-7 disable >/dev/null 2>&1 || true
+    $SUDO "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d "$svc" disable >/dev/null 2>&1 || true
   fi
-fi
+done
 
-for tool in java chromium chromedriver virtuoso-t; do
-  command -v "$tool" >/dev/null || { echo "install-servers.sh: $tool is still missing" >&2; exit 1; }
+for tool in java chromium chromedriver virtuoso-t /usr/sbin/nginx /usr/sbin/apache2; do
+  command -v "$tool" >/dev/null || [ -x "$tool" ] || { echo "install-servers.sh: $tool is still missing" >&2; exit 1; }
 done
 echo "install-servers.sh: done"

@@ -51,17 +51,42 @@ class Out:
         return row
 
 
-def child(task: str, args: dict, timeout: float) -> tuple[list[dict], str | None]:
-    """Run ``benchmarks.child TASK`` in a fresh interpreter; its JSON rows, or the error."""
+def child(task: str, args: dict, timeout: float, on_row=None) -> tuple[list[dict], str | None]:
+    """Run ``benchmarks.child TASK`` in a fresh interpreter; its JSON rows (passed to ``on_row`` as they
+    come), or the error. The child is killed (its whole process group) after ``timeout`` seconds."""
+    import threading
+
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    err_file = tempfile.TemporaryFile(mode="w+")
+    p = subprocess.Popen([sys.executable, "-m", "benchmarks.child", task, json.dumps(args)], stdout=subprocess.PIPE,
+                         stderr=err_file, text=True, env=env, cwd=str(ROOT), start_new_session=True)
+    timed_out = []
+
+    def kill():
+        timed_out.append(True)
+        try:
+            os.killpg(p.pid, 9)
+        except ProcessLookupError:
+            pass
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    rows = []
     try:
-        p = subprocess.run([sys.executable, "-m", "benchmarks.child", task, json.dumps(args)], capture_output=True,
-                           text=True, timeout=timeout, env=env, cwd=str(ROOT), start_new_session=True)
-    except subprocess.TimeoutExpired:
-        return [], f"timed out after {timeout:.0f} s"
-    rows = [json.loads(ln) for ln in p.stdout.splitlines() if ln.startswith("{")]
+        for ln in p.stdout:
+            if ln.startswith("{"):
+                row = json.loads(ln)
+                rows.append(row)
+                if on_row:
+                    on_row(row)
+        p.wait()
+    finally:
+        timer.cancel()
+    if timed_out:
+        return rows, f"timed out after {timeout:.0f} s"
     if p.returncode != 0:
-        return rows, (p.stderr.strip().splitlines() or ["failed"])[-1][:500]
+        err_file.seek(0)
+        return rows, (err_file.read().strip().splitlines() or ["failed"])[-1][:500]
     return rows, None
 
 
@@ -117,34 +142,30 @@ def bench_server(out: Out, size: str, home: Path, args) -> None:
         del store
         iris = [r["x"].value for r in rows][::10] or ["https://w3id.org/datawork/id/study/synth-00000"]
         lookups = [iri.replace("https://w3id.org/datawork", "") for iri in iris]
-        names = sorted(library())
-        candidates = {"lookup": [lookups[0]],
-                      "query": [f"/query/{names[0]}", f"/queries/{names[0]}", f"/api/query/{names[0]}",
-                                f"/api/queries/{names[0]}"]}
-        found = {}
-        for kind, paths in candidates.items():
-            for path in paths:
-                try:
-                    r = httpx.get(base + path, headers={"Accept": "text/turtle" if kind == "lookup" else "application/json"},
-                                  timeout=30)
-                except httpx.HTTPError:
-                    continue
-                if r.status_code == 200:
-                    found[kind] = path
-                    break
+        from datawork_kg.queries import bind
+
+        lookups = [p + ".ttl" for p in lookups]
+        lib = library()
+        skip = set((args.slow_queries or "").split(",")) | {n for n in lib if "federated" in n}
+        store = open_store(home)
+        from benchmarks.child import _sample_params
+
+        qtexts = [bind(q, _sample_params(store, q)) for n, q in sorted(lib.items()) if n not in skip]
+        del store
         for kind in ("lookup", "query"):
-            if kind not in found:
-                out(op=f"server.{kind}", size=size, engine="datawork serve", seconds=None, peak_mb=None,
-                    skipped=f"no {kind} URL answered 200 (tried {', '.join(candidates[kind])})")
-                continue
             if kind == "lookup":
-                urls = [base + p for p in lookups]
+                reqs = [("GET", base + p, None) for p in lookups]
                 accept = "text/turtle"
             else:
-                prefix = found["query"].rsplit("/", 1)[0]
-                urls = [f"{base}{prefix}/{n}" for n in names]
-                accept = "application/json"
-            res = asyncio.run(_load(urls, accept, args.clients, args.requests, args.server_seconds))
+                reqs = [("POST", base + "/sparql", {"query": t}) for t in qtexts]
+                accept = "application/sparql-results+json"
+            m, u, d = reqs[0]
+            r = httpx.request(m, u, data=d, headers={"Accept": accept}, timeout=60)
+            if r.status_code != 200:
+                out(op=f"server.{kind}", size=size, engine="datawork serve", seconds=None, peak_mb=None,
+                    skipped=f"{m} {u} answered {r.status_code}")
+                continue
+            res = asyncio.run(_load(reqs, accept, args.clients, args.requests, args.server_seconds))
             rss = _rss_mb(proc.pid)
             out(op=f"server.{kind}", size=size, engine="datawork serve", seconds=round(res["seconds"], 3), peak_mb=rss,
                 clients=args.clients, requests=res["n"], errors=res["errors"], rps=round(res["n"] / res["seconds"], 1),
@@ -167,7 +188,7 @@ def _rss_mb(pid: int) -> float | None:
     return None
 
 
-async def _load(urls: list[str], accept: str, clients: int, total: int, cap: float) -> dict:
+async def _load(reqs: list[tuple], accept: str, clients: int, total: int, cap: float) -> dict:
     import asyncio
 
     import httpx
@@ -185,7 +206,8 @@ async def _load(urls: list[str], accept: str, clients: int, total: int, cap: flo
                     return
                 t = time.perf_counter()
                 try:
-                    r = await client.get(urls[i % len(urls)])
+                    m, u, d = reqs[i % len(reqs)]
+                    r = await client.request(m, u, data=d)
                     ok = r.status_code == 200
                 except httpx.HTTPError:
                     ok = False
@@ -258,17 +280,31 @@ def run_size(out: Out, label: str, work: Path, args) -> None:
             out(**row)
     # queries: embedded store vs rdflib in memory
     nq = home / "current" / "dumps" / "datawork.nq"
-    rows, err = child("queries", {"home": str(home), "runs": args.runs, "cap": args.baseline_cap, "nquads": str(nq),
-                                  "baseline": not args.skip_baseline and n <= args.baseline_max}, args.timeout)
-    for r in rows:
+    slow = [q for q in (args.slow_queries or "").split(",") if q]
+
+    def query_row(r: dict) -> None:
         row = dict(op=f"query.{r['query']}", size=size, engine="pyoxigraph", seconds=r["seconds"], peak_mb=r["peak_mb"],
                    p50=r["p50"], p95=r["p95"], runs=r["runs"], rows=r["rows"])
-        for k in ("baseline_seconds", "baseline_capped", "ratio", "baseline_rows", "baseline_load_seconds"):
+        for k in ("baseline_seconds", "baseline_capped", "ratio", "baseline_rows", "baseline_load_seconds", "baseline_error"):
             if k in r:
                 row[k] = r[k]
-        if "baseline_seconds" in r:
+        if "baseline_seconds" in r or "baseline_error" in r:
             row["baseline_engine"] = "rdflib"
         out(**row)
+
+    rows, err = child("queries", {"home": str(home), "runs": args.runs, "cap": args.baseline_cap, "nquads": str(nq),
+                                  "max_seconds_per_query": args.query_seconds,
+                                  "only": [q for q in (args.queries or "").split(",") if q], "exclude": slow,
+                                  "baseline": not args.skip_baseline and n <= args.baseline_max}, args.timeout,
+                      on_row=query_row)
+    for name in slow:  # one child each, stopped after --slow-timeout
+        if args.queries and name not in args.queries.split(","):
+            continue
+        r2, e2 = child("queries", {"home": str(home), "runs": 2, "cap": args.baseline_cap, "nquads": str(nq),
+                                   "max_seconds_per_query": args.query_seconds, "only": [name], "baseline": False},
+                       args.slow_timeout, on_row=query_row)
+        if e2:
+            out(op=f"query.{name}", size=size, engine="pyoxigraph", seconds=None, peak_mb=None, error=e2)
     if err:
         out(op="query", size=size, engine="pyoxigraph", seconds=None, peak_mb=None, error=err)
     bench_server(out, size, home, args)
@@ -293,9 +329,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--engine", default="rudof", choices=["rudof", "pyshacl"], help="SHACL engine of the build")
     ap.add_argument("--reason", action="store_true", help="run the HermiT check in the build (cached per ontology)")
     ap.add_argument("--runs", type=int, default=20, help="runs per library query")
-    ap.add_argument("--baseline-cap", type=float, default=60.0, help="seconds before an rdflib baseline query is stopped")
+    ap.add_argument("--baseline-cap", type=float, default=10.0, help="seconds before an rdflib baseline query is stopped")
     ap.add_argument("--baseline-max", type=parse_size, default=parse_size("1M"),
                     help="largest size with an rdflib baseline (loading 5M triples into rdflib needs ~6 GB)")
+    ap.add_argument("--query-seconds", type=float, default=20.0, help="stop repeating a query after this many seconds")
+    ap.add_argument("--queries", help="comma-separated library queries to run (default: all)")
+    ap.add_argument("--slow-queries", default="chains-by-income-group,pay-by-income-group",
+                    help="queries run alone (no baseline), stopped after --slow-timeout (default: the two that take "
+                         "seconds at 10k)")
+    ap.add_argument("--slow-timeout", type=float, default=180.0)
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--skip-validate", action="store_true")
     ap.add_argument("--pyshacl-budget", type=float, default=120.0, help="seconds of pySHACL per size")

@@ -207,6 +207,9 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 added = materialise(store, ontology_graph=ONTOLOGY_GRAPH, inferred_graph=inferred,
                                     progress=lambda n, c: say(f"  {n}: +{c:,}"))
                 graphs[inferred] = sum(added.values())
+                union = union_default_graph(store)
+                graphs_default = union
+                say(f"  default graph = union of the named graphs, without duplicates: {union:,} triples")
             say(f"[6/8] validating {len(loaded)} graph(s) against the SHACL shapes ({engine})")
             with step("validate"):
                 violations = _validate(loaded, onto, reference, engine, say)
@@ -217,6 +220,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
             with step("dumps"):
                 store.flush()
                 summary = _summary(store, loaded, graphs, violations, reasoner, iris)
+                summary["default_graph_triples"] = graphs_default
                 if dumps:
                     from .describe import write_dumps
 
@@ -230,6 +234,20 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
         cur = ws.require_current()
         (cur / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
         return BuildResult(cur, graphs, sum(graphs.values()), violations, seconds, summary)
+
+
+def union_default_graph(store: ox.Store) -> int:
+    """Fill the default graph with the union of all named graphs, as a set.
+
+    Querying with oxigraph's ``use_default_graph_as_union`` gives a *bag*: a triple stated in three
+    graphs (a country typed by three case files) matches three times and inflates every count.
+    The stored default graph is the deduplicated union, so library queries (which use the default
+    graph), the dumps and any store they are pushed to give the same, correct answers; ``GRAPH ?g``
+    still reaches each source's own statements and provenance.
+    """
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    res = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return int(next(iter(res))["n"].value)
 
 
 def violations_table(violations: list, limit: int = 50) -> str:
@@ -270,7 +288,7 @@ def _validate(loaded: list[LoadedGraph], onto: Graph, reference: Graph | None, e
     if workers > 1:
         results = _validate_parallel(loaded, onto, shapes, engine, workers)
     else:
-        results = [_validate_one(lg, onto, shapes, engine) for _, lg in jobs]
+        results = [_validate_one(lg, onto, shapes, engine, _context_of(lg, loaded)) for _, lg in jobs]
     found = []
     for lg, violations in zip(loaded, results):
         for v in violations:
@@ -296,19 +314,37 @@ def _validation_workers(loaded: list[LoadedGraph]) -> int:
     return max(1, min(cpus, len(loaded), 4))
 
 
-def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str) -> list:
+def _context_of(lg: LoadedGraph, loaded: list[LoadedGraph]) -> Graph | None:
+    """A CSV graph refers to its study's case file: validate it together with that graph."""
+    if not lg.source.lower().endswith(".csv"):
+        return None
+    for other in loaded:
+        if other is not lg and other.study == lg.study and not other.source.lower().endswith(".csv"):
+            return other.graph
+    return None
+
+
+def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str, context: Graph | None = None) -> list:
     from .validation import type_closure, validate
 
     data = Graph()
     for t in lg.graph:
         data.add(t)
+    if context is not None:
+        for t in context:
+            data.add(t)
     data = type_closure(data, onto)
-    return list(validate(data, shapes=shapes, engine=engine).results)
+    results = list(validate(data, shapes=shapes, engine=engine).results)
+    if context is not None:  # report only what this file states; the case file is validated on its own
+        own = set(lg.graph.subjects())
+        results = [v for v in results if getattr(v, "focus", None) in own]
+    return results
 
 
 def _validate_index(i: int) -> list:
     st = _POOL_STATE
-    return _validate_one(st["loaded"][i], st["onto"], st["shapes"], st["engine"])
+    lg = st["loaded"][i]
+    return _validate_one(lg, st["onto"], st["shapes"], st["engine"], _context_of(lg, st["loaded"]))
 
 
 def _validate_parallel(loaded: list[LoadedGraph], onto: Graph, shapes, engine: str, workers: int) -> list[list]:
@@ -319,7 +355,7 @@ def _validate_parallel(loaded: list[LoadedGraph], onto: Graph, shapes, engine: s
     try:
         ctx = mp.get_context("fork")
     except ValueError:
-        return [_validate_one(lg, onto, shapes, engine) for lg in loaded]
+        return [_validate_one(lg, onto, shapes, engine, _context_of(lg, loaded)) for lg in loaded]
     _POOL_STATE.update(loaded=loaded, onto=onto, shapes=shapes, engine=engine)
     try:
         # biggest graphs first so that the workers finish together
@@ -335,7 +371,7 @@ def _summary(store: ox.Store, loaded: list[LoadedGraph], graphs: dict[str, int],
              reasoner: dict, iris: IRIs) -> dict:
     def rows(q: str) -> list[dict]:
         return [{str(k): _py(s[k]) for k in s.variables} if hasattr(s, "variables") else {}
-                for s in store.query(q, use_default_graph_as_union=True)]
+                for s in store.query(q)]
 
     per_class = {}
     for s in store.query("""SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {
@@ -345,7 +381,7 @@ def _summary(store: ox.Store, loaded: list[LoadedGraph], graphs: dict[str, int],
     per_country = {}
     for s in store.query("""PREFIX dw: <https://w3id.org/datawork/ontology#>
             SELECT ?code (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?p dw:basedIn ?c } ?c dw:isoAlpha2 ?code }
-            GROUP BY ?code ORDER BY ?code""", use_default_graph_as_union=True):
+            GROUP BY ?code ORDER BY ?code"""):
         per_country[s["code"].value] = int(s["n"].value)
     return {
         "version": __version__,

@@ -142,10 +142,16 @@ def validate(ctx, files, engine, fmt):
             click.echo(json.dumps({"ok": False, "problems": [p.__dict__ for p in exc.problems]}, indent=1))
             sys.exit(2)
         raise
-    loaded = [lg for lg in loaded if Path(lg.source) in paths or lg.source in map(str, paths)]
-    from .build import _validate, violations_table
+    given = [lg for lg in loaded if Path(lg.source) in paths or lg.source in map(str, paths)]
+    from .build import _context_of, _validate_one, violations_table
+    from .validation import load_shapes
 
-    violations = _validate(loaded, ontology_graph(), None, engine, lambda m: None)
+    onto, shapes = ontology_graph(), load_shapes()
+    violations = []
+    for lg in given:  # a CSV file is checked together with its study's case file
+        for v in _validate_one(lg, onto, shapes, engine, _context_of(lg, loaded)):
+            violations.append(__import__("dataclasses").replace(v, source_file=lg.source))
+    loaded = given
     if fmt == "json":
         click.echo(json.dumps({"ok": not violations, "files": [lg.source for lg in loaded],
                                "violations": [v.as_dict() if hasattr(v, "as_dict") else str(v) for v in violations]},
@@ -183,9 +189,10 @@ def _parse_params(items) -> dict:
 @click.option("--endpoint", help="Run against this remote SPARQL endpoint instead of the embedded store.")
 @click.option("-o", "--out", type=click.Path(), help="Write to this file (with --all: this folder, one CSV per query).")
 @click.option("--show", is_flag=True, help="Print the query text with its parameters bound, and exit.")
+@click.option("--allow-service", is_flag=True, help="Allow federated queries (SERVICE); off by default.")
 @click.pass_context
 @handled
-def query(ctx, name, list_, all_, params, fmt, endpoint, out, show):
+def query(ctx, name, list_, all_, params, fmt, endpoint, out, show, allow_service):
     """Run a library query by NAME (see --list)."""
     from . import queries as Q
 
@@ -210,7 +217,10 @@ def query(ctx, name, list_, all_, params, fmt, endpoint, out, show):
         for i, (n, q) in enumerate(lib.items(), 1):
             t = time.perf_counter()
             text = Q.bind(q)
-            res = Q.run_endpoint(endpoint, text) if endpoint else Q.run_store(store, text)
+            if Q.uses_service(text) and not allow_service:
+                _err(f"[{i}/{total}] {n}: skipped (federated query; run it with --allow-service)")
+                continue
+            res = Q.run_endpoint(endpoint, text) if endpoint else Q.run_store(store, text, allow_service=allow_service)
             ms = (time.perf_counter() - t) * 1000
             _err(f"[{i}/{total}] {n}: {len(res)} rows in {ms:.0f} ms")
             if outdir:
@@ -228,7 +238,7 @@ def query(ctx, name, list_, all_, params, fmt, endpoint, out, show):
     if show:
         click.echo(text)
         return
-    res = Q.run_endpoint(endpoint, text) if endpoint else Q.run_store(store, text)
+    res = Q.run_endpoint(endpoint, text) if endpoint else Q.run_store(store, text, allow_service=allow_service)
     output = Q.render(res, fmt)
     if out:
         Path(out).write_text(output, encoding="utf-8")
@@ -241,9 +251,10 @@ def query(ctx, name, list_, all_, params, fmt, endpoint, out, show):
 @click.argument("query_or_file")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
 @click.option("--endpoint", help="Run against this remote SPARQL endpoint.")
+@click.option("--allow-service", is_flag=True, help="Allow federated queries (SERVICE); off by default.")
 @click.pass_context
 @handled
-def sparql(ctx, query_or_file, fmt, endpoint):
+def sparql(ctx, query_or_file, fmt, endpoint, allow_service):
     """Run an ad-hoc SPARQL query (text, a file, or - for stdin)."""
     from . import queries as Q
     from .namespace import PREFIXES
@@ -262,7 +273,7 @@ def sparql(ctx, query_or_file, fmt, endpoint):
     else:
         from .store import open_store
 
-        res = Q.run_store(open_store(ctx.obj["home"]), text)
+        res = Q.run_store(open_store(ctx.obj["home"]), text, allow_service=allow_service)
     if res.triples is not None:
         import pyoxigraph as ox
 

@@ -221,10 +221,45 @@ def _nn(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
+class StoreUnion:
+    """Several stores read as one (the release's store plus its VoID description), for pages only."""
+
+    def __init__(self, *stores: ox.Store) -> None:
+        self.stores = stores
+
+    def quads_for_pattern(self, s, p, o, g=None):
+        for st in self.stores:
+            yield from st.quads_for_pattern(s, p, o, g)
+
+    def query(self, *args, **kwargs):
+        return self.stores[0].query(*args, **kwargs)
+
+    def named_graphs(self):
+        return self.stores[0].named_graphs()
+
+
 def exists(store: ox.Store, iri: str) -> bool:
     node = _nn(iri)
     return next(iter(store.quads_for_pattern(node, None, None)), None) is not None or \
-        next(iter(store.quads_for_pattern(None, None, node)), None) is not None
+        next(iter(store.quads_for_pattern(None, None, node)), None) is not None or is_graph(store, iri)
+
+
+def is_graph(store: ox.Store, iri: str) -> bool:
+    """Whether ``iri`` names a graph of the store."""
+    return next(iter(store.quads_for_pattern(None, None, None, _nn(iri))), None) is not None
+
+
+VOID_NS = "http://rdfs.org/ns/void#"
+
+
+def graph_facts(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """For the name of a graph: that it is a dataset, and how many triples it holds (computed)."""
+    if not is_graph(store, iri):
+        return []
+    node = _nn(iri)
+    n = sum(1 for _ in store.quads_for_pattern(None, None, None, node))
+    return [ox.Triple(node, _nn(RDF_TYPE), _nn(VOID_NS + "Dataset")),
+            ox.Triple(node, _nn(VOID_NS + "triples"), ox.Literal(str(n), datatype=_nn(XSD + "integer")))]
 
 
 class Labeler:
@@ -278,7 +313,7 @@ def describe(store: ox.Store, iri: str, *, incoming_cap: int = INCOMING_CAP) -> 
     point to it, and the ``rdfs:label`` of every IRI of this dataset it links to or is linked from.
     """
     node = _nn(iri)
-    out: dict[ox.Triple, None] = {}
+    out: dict[ox.Triple, None] = dict.fromkeys(graph_facts(store, iri))
     todo: list = [node]
     seen = set()
     while todo:
@@ -349,17 +384,43 @@ def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[s
 
 
 def _jsonld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
-    from rdflib import Graph
-
-    from .terms import to_rdflib
-
-    g = Graph()
-    for t in triples:
-        g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    """Compact JSON-LD 1.1: a ``@context`` of the prefixes used and one node object per subject."""
     ctx = _used_prefixes(triples, prefixes)
-    if not triples:
-        return b"[]"
-    return g.serialize(format="json-ld", context=ctx, auto_compact=True, indent=1).encode("utf-8")
+    ordered = sorted(ctx.items(), key=lambda kv: -len(kv[1]))
+
+    def compact(iri: str) -> str:
+        for k, v in ordered:
+            if iri.startswith(v) and len(iri) > len(v):
+                local = iri[len(v):]
+                if not local.startswith("//"):
+                    return f"{k}:{local}"
+        return iri
+
+    def node_id(t) -> str:
+        return "_:" + t.value if isinstance(t, ox.BlankNode) else compact(t.value)
+
+    nodes: dict[str, dict] = {}
+    for t in triples:
+        sid = node_id(t.subject)
+        node = nodes.setdefault(sid, {"@id": sid})
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            node.setdefault("@type", []).append(compact(t.object.value))
+            continue
+        o = t.object
+        if isinstance(o, (ox.NamedNode, ox.BlankNode)):
+            value: object = {"@id": node_id(o)}
+        elif isinstance(o, ox.Literal):
+            if o.language:
+                value = {"@value": o.value, "@language": o.language}
+            elif o.datatype.value == XSD + "string":
+                value = o.value
+            else:
+                value = {"@value": o.value, "@type": compact(o.datatype.value)}
+        else:  # RDF-star triple terms are not part of JSON-LD 1.1
+            continue
+        node.setdefault(compact(t.predicate.value), []).append(value)
+    doc = {"@context": ctx, "@graph": list(nodes.values())}
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 # ----------------------------------------------------------------- the page model
@@ -448,6 +509,8 @@ class Site:
     def graph_label(self, graph: str) -> str:
         if graph in self._graph_labels:
             return self._graph_labels[graph]
+        if graph == "computed":
+            return "computed from the graph"
         if graph == self.inferred_graph:
             text = "inferred (from the ontology)"
         elif graph == ONTOLOGY_IRI:
@@ -462,6 +525,8 @@ class Site:
         return text
 
     def graph_study(self, graph: str) -> str | None:
+        if not graph or graph == "computed":
+            return None
         return next((q.object.value for q in self.store.quads_for_pattern(_nn(graph), _nn(PROV + "wasDerivedFrom"), None)
                      if isinstance(q.object, ox.NamedNode)), None)
 
@@ -486,6 +551,8 @@ class Site:
             g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if g not in fact.graphs:
                 fact.graphs.append(g)
+        for t in graph_facts(st, iri):
+            by_po.setdefault((t.predicate.value, t.object), Fact(t.predicate.value, t.object, ["computed"]))
         facts = sorted(by_po.values(), key=lambda f: (_pred_rank(f.predicate), self.labels(f.predicate).lower(),
                                                      _sort_value(f.value, self.labels)))
         types, inferred_types = [], []
@@ -518,10 +585,10 @@ class Site:
         graph_labels = {}
         for f in facts:
             for g in f.graphs:
-                graph_labels[g] = self.graph_label(g) if g else "default graph"
+                graph_labels[g] = self.graph_label(g) if g else "dataset description (VoID)"
         for _, _, gs in inc:
             for g in gs:
-                graph_labels[g] = self.graph_label(g) if g else "default graph"
+                graph_labels[g] = self.graph_label(g) if g else "dataset description (VoID)"
         return ResourceView(iri, self.labels(iri), types, inferred_types, comment, facts, inc, more,
                             self.sources(iri, facts), self.chains_for(iri, types + inferred_types), graph_labels)
 
@@ -580,7 +647,7 @@ class Site:
         }} ORDER BY ?i ?tie"""
         steps: list[ChainStepView] = []
         seen = set()
-        for n, row in enumerate(self.store.query(q, use_default_graph_as_union=True), 1):
+        for n, row in enumerate(self.store.query(q), 1):
             tie = row["tie"].value
             key = (tie, row["i"].value if row["i"] is not None else None)
             if key in seen:
@@ -603,7 +670,7 @@ class Site:
           ?c a dw:Chain .
         }} ORDER BY ?c LIMIT {CHAIN_DIAGRAMS_CAP}"""
         try:
-            found = [r["c"].value for r in self.store.query(q, use_default_graph_as_union=True)]
+            found = [r["c"].value for r in self.store.query(q)]
         except (SyntaxError, OSError):
             return []
         return [self.chain(c) for c in found]
@@ -666,7 +733,7 @@ def page(title: str, body: str, linker: Linker, *, head_extra: str = "", alterna
     alt = "".join(f'<link rel="alternate" type="{esc(t)}" href="{esc(h)}">' for h, t in alternates)
     canon = f'<link rel="canonical" href="{esc(canonical)}">' if canonical else ""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
             f"<title>{esc(title)} · datawork-kg</title>{canon}{alt}<style>{CSS}</style>{head_extra}</head><body>"
             f'<header class="site"><a class="brand" href="{esc(linker.path("index.html" if not linker.server else ""))}">datawork-kg</a>'
             f"<nav>{links}</nav></header><main>{body}</main>"
@@ -710,6 +777,8 @@ def _graphs_html(graphs: list[str], view: ResourceView, site: Site, linker: Link
     for g in graphs:
         label = view.graph_labels.get(g) or site.graph_label(g)
         if g == site.inferred_graph:
+            parts.append(f'<span class="inferred">{esc(label)}</span>')
+        elif g == "computed":
             parts.append(f'<span class="inferred">{esc(label)}</span>')
         elif g:
             study = site.graph_study(g)
@@ -802,9 +871,13 @@ def chain_figure(ch: ChainView, site: Site, linker: Linker, *, highlight: str | 
     if not nodes:
         return (f'<figure class="chain"><figcaption>Chain: <a href="{esc(linker.href(ch.iri))}">{esc(ch.label)}</a>'
                 "</figcaption><p class=\"muted\">No steps recorded.</p></figure>")
-    bw, bh, gap, top = 168, 64, 64, 70
+    bw, bh, gap = 168, 64, 64
+    adjacent = {(a, b) for a, b in zip(nodes, nodes[1:])}
+    has_arcs = any(st.orderer and st.supplier and (st.orderer, st.supplier) not in adjacent
+                   and (st.supplier, st.orderer) not in adjacent for st in ch.steps)
+    top = 70 if has_arcs else 16
     width = len(nodes) * bw + (len(nodes) - 1) * gap + 20
-    height = top + bh + 40
+    height = top + bh + 16
     x_of = {p: 10 + i * (bw + gap) for i, p in enumerate(nodes)}
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
            f'role="img" aria-label="{esc("Chain diagram: " + ch.label)}" font-family="DejaVu Sans, sans-serif" font-size="11">',
@@ -979,12 +1052,11 @@ def query_page(linker: Linker, *, endpoint: str = "/sparql", default_query: str,
     ex_json = json.dumps([{"name": n, "summary": s, "query": q} for n, s, q in examples]).replace("</", "<\\/")
     dq_json = json.dumps(default_query).replace("</", "<\\/")
     ep_json = json.dumps(endpoint).replace("</", "<\\/")
-    buttons = "".join(f'<button type="button" class="example" data-index="{i}" title="{esc(s)}">{esc(n)}</button>'
-                      for i, (n, s, _) in enumerate(examples))
+    options = "".join(f'<option value="{i}" title="{esc(s)}">{esc(n)}: {esc(s)}</option>' for i, (n, s, _) in enumerate(examples))
     body = f"""<h1>SPARQL</h1>
 <p class="small">Endpoint: <code id="endpoint-url">{esc(endpoint)}</code> (SPARQL 1.1 Protocol, GET or POST; read-only).
 {esc(limits)} Prefixes such as <code>dw:</code>, <code>rdfs:</code>, <code>schema:</code> are predeclared; the default graph is the union of all named graphs.</p>
-{('<p class="examples small">Examples: ' + buttons + "</p>") if examples else ""}
+{('<p class="examples small"><label>Load an example from the query catalogue: <select id="examples"><option value="">choose a query</option>' + options + "</select></label></p>") if examples else ""}
 <div id="yasgui"></div>
 <noscript><p>The query editor needs JavaScript; the plain form below works without it.</p></noscript>
 <details id="plain"><summary class="small">Plain form (no JavaScript)</summary>
@@ -1013,16 +1085,17 @@ def query_page(linker: Linker, *, endpoint: str = "/sparql", default_query: str,
   window.datawork = {{ yasgui: yasgui, examples: examples }};
   var tab = yasgui.getTab();
   if (tab && tab.getEndpoint && tab.getEndpoint() !== endpoint) tab.setEndpoint(endpoint);
-  document.querySelectorAll("button.example").forEach(function (b) {{
-    b.addEventListener("click", function () {{
-      var ex = examples[+b.getAttribute("data-index")];
-      var t = yasgui.addTab(true, {{ name: ex.name, requestConfig: {{ endpoint: endpoint }} }});
-      yasgui.getTab().setQuery(ex.query);
-    }});
+  var select = document.getElementById("examples");
+  if (select) select.addEventListener("change", function () {{
+    if (select.value === "") return;
+    var ex = examples[+select.value];
+    yasgui.addTab(true, {{ name: ex.name, requestConfig: {{ endpoint: endpoint }} }});
+    yasgui.getTab().setQuery(ex.query);
+    select.value = "";
   }});
 }})();
 </script>"""
-    head = f'<link rel="stylesheet" href="{esc(linker.path("static/yasgui/yasgui.min.css"))}"><style>#yasgui{{margin-top:.5rem}} button.example{{margin:.1rem}}</style>'
+    head = f'<link rel="stylesheet" href="{esc(linker.path("static/yasgui/yasgui.min.css"))}"><style>#yasgui{{margin-top:.5rem}} #examples{{max-width:100%}}</style>'
     return page("SPARQL", body, linker, head_extra=head)
 
 

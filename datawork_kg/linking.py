@@ -52,7 +52,6 @@ USER_AGENT = "datawork-kg/0.1 (https://w3id.org/datawork; reference-data refresh
 INCOME_GROUPS = {"L": "low income", "LM": "lower middle income", "UM": "upper middle income", "H": "high income"}
 SOUTH_GROUPS = ("L", "LM", "UM")
 NORTH_GROUPS = ("H",)
-NORTH_SOUTH_SLUG = "north-south-world-bank"
 
 COUNTRY_FIELDS = ["alpha2", "alpha3", "numeric", "name", "wikidata", "wikidata_label", "geonames_id",
                   "wb_region", "wb_region_name"]
@@ -398,24 +397,18 @@ def _emit_schemes(g: Graph, snap: Snapshot) -> None:
         g.add((c, SKOS.inScheme, DW.WorldBankRegionScheme))
 
 
-def north_south_iri(iris: IRIs) -> URIRef:
-    """The IRI of the project's Global North / South classification."""
-    return iris("classification", NORTH_SOUTH_SLUG)
+def north_south_iri(iris: IRIs | None = None) -> URIRef:
+    """The project's one Global North / South classification, defined in the ontology
+    (``dw:northsouth-wb-income``); the reference graph adds its data source."""
+    return DW["northsouth-wb-income"]
 
 
 def _emit_north_south(g: Graph, iris: IRIs) -> None:
     n = north_south_iri(iris)
     g.add((n, RDF.type, DW.NorthSouthClassification))
-    g.add((n, RDFS.label, _en("Global North / South by World Bank income group in the fieldwork year")))
     g.add((n, RDFS.comment, _en(
-        "Global South = low, lower-middle or upper-middle income; Global North = high income; in the World Bank "
-        "classification released in the fieldwork year Y, i.e. fiscal year FY(Y+1), based on GNI per capita of Y-1. "
-        "See docs/north-south.md.")))
-    for code in SOUTH_GROUPS:
-        g.add((n, DW.southIncomeGroup, concept("income", code)))
-    for code in NORTH_GROUPS:
-        g.add((n, DW.northIncomeGroup, concept("income", code)))
-    g.add((n, DW.gniDataYearOffset, Literal(-1, datatype=XSD.integer)))
+        "Applied to each event in the World Bank classification released in its year Y, i.e. fiscal year FY(Y+1), "
+        "based on GNI per capita of Y-1. See docs/north-south.md.")))
     g.add((n, DW.classificationSource, iris("source", "worldbank-income-history")))
 
 

@@ -5,7 +5,8 @@ A query's file stem is its name. Parameters are written in the query as ``?_name
 ``country``, ``boolean``) and bound safely: the value is checked against its type, turned into an
 RDF term, and bound with a ``VALUES`` block placed at the start of the outer ``WHERE`` (never
 spliced into the query text as raw text). The same text runs on the embedded store and on any
-remote SPARQL endpoint (SPARQLWrapper), so both give the same answers.
+remote SPARQL endpoint (SPARQLWrapper), so both give the same answers. Queries read the default
+graph, which every build fills with the deduplicated union of the named graphs.
 """
 from __future__ import annotations
 
@@ -255,9 +256,20 @@ def _merge_type(old: str | None, new: str) -> str:
     return "string"
 
 
-def run_store(store: ox.Store, text: str, *, timeout: float | None = None) -> Result:
+def uses_service(text: str) -> bool:
+    """True if the query calls SERVICE (a federated query), ignoring comments, strings and IRIs."""
+    body = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', " ", text)
+    body = re.sub(r"<[^<>\s]*>", " ", body)
+    body = re.sub(r"#[^\n]*", " ", body)
+    return re.search(r"(?i)\bSERVICE\b", body) is not None
+
+
+def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow_service: bool = False) -> Result:
+    if not allow_service and uses_service(text):
+        raise QueryError("the query calls SERVICE (a federated query to another endpoint), which is off by default",
+                         hint="pass --allow-service (Python: allow_service=True) if you have internet and trust the endpoint")
     try:
-        res = store.query(text, use_default_graph_as_union=True)
+        res = store.query(text)  # the default graph is the deduplicated union (see build.union_default_graph)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}", hint="check the query text") from None
     if isinstance(res, ox.QueryBoolean):
@@ -324,7 +336,8 @@ def _json_term(cell):
 
 
 def run_named(name: str, *, params: dict | None = None, dataframe: bool = False, store: ox.Store | None = None,
-              endpoint: str | None = None, home: str | Path | None = None, directory: Path | None = None):
+              endpoint: str | None = None, home: str | Path | None = None, directory: Path | None = None,
+              allow_service: bool = False):
     q = get(name, directory)
     text = bind(q, params)
     if endpoint:
@@ -334,7 +347,7 @@ def run_named(name: str, *, params: dict | None = None, dataframe: bool = False,
             from .store import open_store
 
             store = open_store(home)
-        result = run_store(store, text)
+        result = run_store(store, text, allow_service=allow_service)
     return result.to_dataframe() if dataframe else result
 
 

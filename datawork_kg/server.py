@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -521,9 +522,10 @@ class Release:
             self.store = ox.Store.read_only(str(self.store_path))
         except OSError as exc:
             raise StoreError(f"cannot open the store of release {self.id}: {exc}") from None
-        self.site = H.Site(self.store, self.base)
         self._lock = threading.Lock()
         self._cache: dict[str, Any] = {}
+        self.pages = H.StoreUnion(self.store, self.void_store())  # what pages read: the graph and its VoID
+        self.site = H.Site(self.pages, self.base)
 
     def cached(self, key: str, make):
         with self._lock:
@@ -539,7 +541,7 @@ class Release:
         return [ox.Triple(q.subject, q.predicate, q.object)
                 for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH))]
 
-    def ontology_html(self) -> str:
+    def ontology_html(self, back_link: str = "/") -> str:
         def make():
             from rdflib import Graph
 
@@ -555,8 +557,8 @@ class Release:
                 from .docs import merged_ontology
 
                 g = merged_ontology()
-            return ontology_html(g, back_link="/")
-        return self.cached("ontology.html", make)
+            return ontology_html(g, back_link=back_link)
+        return self.cached("ontology.html " + back_link, make)
 
     def void_store(self) -> ox.Store:
         def make():
@@ -584,7 +586,12 @@ class Release:
         def make():
             found: dict[str, set[str]] = {}
             base = self.base
-            for q in self.store:
+            for g in self.store.named_graphs():
+                if isinstance(g, ox.NamedNode) and g.value.startswith(base) and H.is_safe_path(g.value[len(base):]):
+                    rest = g.value[len(base):]
+                    if "/" in rest:
+                        found.setdefault(rest.split("/", 1)[0], set()).add(g.value)
+            for q in itertools.chain(self.store, self.void_store()):
                 for t in (q.subject, q.object):
                     if isinstance(t, ox.NamedNode) and t.value.startswith(base):
                         rest = t.value[len(base):]
@@ -725,7 +732,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
         if not H.is_safe_path(stem):
             return error(request, 404, "no such resource")
         iri = rel.base + stem
-        if not await run_in_threadpool(H.exists, rel.store, iri):
+        if not await run_in_threadpool(H.exists, rel.pages, iri):
             return error(request, 404, f"no resource <{iri}> in this graph (release {rel.id})")
         return await describe_response(request, rel, iri, ext, f"/id/{stem}")
 
@@ -742,7 +749,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
                 return H.resource_page(rel.site.view(iri), rel.site, linker(rel))
             page = await run_in_threadpool(render)
             return Response(page, 200, media_type="text/html; charset=utf-8", headers=headers)
-        triples = await run_in_threadpool(H.describe, rel.store, iri)
+        triples = await run_in_threadpool(H.describe, rel.pages, iri)
         return rdf_response(triples, ext, rel, headers)
 
     async def browse(request: Request) -> Response:

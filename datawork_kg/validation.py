@@ -251,22 +251,23 @@ def _merge_reports(*reports: Graph) -> Graph:
 
 # --------------------------------------------------------------------------- report -> violations
 
-def _path(report: Graph, node: Node | None) -> Node | Path | None:
-    """An rdflib path for ``sh:resultPath`` (blank-node paths differ between engines, these do not)."""
+def rdf_path(graph: Graph, node: Node | None) -> Node | Path | None:
+    """The rdflib path of a SHACL path node, e.g. a ``sh:resultPath`` (blank-node paths differ between
+    engines and reports; these paths compare equal)."""
     if node is None or isinstance(node, URIRef):
         return node
-    if (node, RDF.first, None) in report:
-        return SequencePath(*[_path(report, n) for n in Collection(report, node)])
-    inv = report.value(node, SH.inversePath)
+    if (node, RDF.first, None) in graph:
+        return SequencePath(*[rdf_path(graph, n) for n in Collection(graph, node)])
+    inv = graph.value(node, SH.inversePath)
     if inv is not None:
-        return InvPath(_path(report, inv))
-    alt = report.value(node, SH.alternativePath)
+        return InvPath(rdf_path(graph, inv))
+    alt = graph.value(node, SH.alternativePath)
     if alt is not None:
-        return AlternativePath(*[_path(report, n) for n in Collection(report, alt)])
+        return AlternativePath(*[rdf_path(graph, n) for n in Collection(graph, alt)])
     for prop, mod in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-        inner = report.value(node, prop)
+        inner = graph.value(node, prop)
         if inner is not None:
-            return MulPath(_path(report, inner), mod)
+            return MulPath(rdf_path(graph, inner), mod)
     return node
 
 
@@ -322,8 +323,9 @@ class _Sources:
         if focus in self.by_graph:
             return self.by_graph[focus]
         if self.dataset is not None:
-            files = sorted({self.by_graph[c.identifier] for c in self.dataset.contexts((focus, None, None))
-                            if c.identifier in self.by_graph})
+            names = {c.identifier if isinstance(c, Graph) else c
+                     for _s, _p, _o, c in self.dataset.quads((focus, None, None, None))}
+            files = sorted(self.by_graph[n] for n in names if n in self.by_graph)
             if files:
                 return ", ".join(files)
         study = self._study(focus)
@@ -343,7 +345,7 @@ def violations_from_report(report: Graph, shapes: Graph, data: Graph | None = No
             sev = report.value(r, SH.resultSeverity)
             out.append(Violation(
                 focus=focus,
-                path=_path(report, report.value(r, SH.resultPath)),
+                path=rdf_path(report, report.value(r, SH.resultPath)),
                 value=report.value(r, SH.value),
                 shape=shape,
                 severity=_SEVERITY.get(sev, str(sev)),
@@ -402,6 +404,14 @@ def validate(data: Graph, *, shapes: Graph | None = None, engine: str = "pyshacl
 def _short(term: Node | Path | None, base: str) -> str:
     if term is None:
         return ""
+    if isinstance(term, InvPath):
+        return "^" + _short(term.arg, base)
+    if isinstance(term, SequencePath):
+        return "/".join(_short(a, base) for a in term.args)
+    if isinstance(term, AlternativePath):
+        return "|".join(_short(a, base) for a in term.args)
+    if isinstance(term, MulPath):
+        return _short(term.path, base) + term.mod
     if isinstance(term, Path):
         return term.n3()
     if isinstance(term, URIRef):
@@ -444,4 +454,4 @@ def format_table(report: ValidationReport, *, base: str | None = None) -> str:
 
 
 __all__ = ["ENGINES", "ValidationError", "ValidationReport", "Violation", "format_table", "load_shapes",
-           "rudof_supports_sparql", "split_sparql_shapes", "type_closure", "validate", "violations_from_report"]
+           "rdf_path", "rudof_supports_sparql", "split_sparql_shapes", "type_closure", "validate", "violations_from_report"]

@@ -74,8 +74,10 @@ def test_store_quads_equal_ntriples_path():
 def test_benchmark_10k_prints_json_lines(tmp_path):
     pytest.importorskip("datawork_kg.validation")
     out = tmp_path / "bench.jsonl"
-    p = subprocess.run([sys.executable, "-m", "benchmarks", "--sizes", "10k", "--skip-server", "--runs", "3",
-                        "--baseline-cap", "5", "--pyshacl-budget", "10", "--out", str(out), "--work", str(tmp_path / "w")],
+    p = subprocess.run([sys.executable, "-m", "benchmarks", "--sizes", "10k", "--skip-server", "--runs", "2",
+                        "--query-seconds", "0.5", "--baseline-cap", "2", "--pyshacl-budget", "1",
+                        "--queries", "studies,chain-tiers,chains-overview",
+                        "--out", str(out), "--work", str(tmp_path / "w")],
                        capture_output=True, text=True, cwd=ROOT, timeout=170)
     assert p.returncode == 0, p.stderr[-3000:]
     rows = [json.loads(ln) for ln in p.stdout.splitlines() if ln.strip()]

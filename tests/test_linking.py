@@ -197,9 +197,12 @@ def test_north_south_convention():
 
 
 def test_north_south_classification_is_explicit_in_the_graph():
-    g = reference_graph(None, IRI, countries=["FR"])
+    from datawork_kg.build import ontology_graph
+
+    g = reference_graph(None, IRI, countries=["FR"]) + ontology_graph()
     n = north_south_iri(IRI)
     assert (n, RDF.type, DW.NorthSouthClassification) in g
+    assert len(set(g.subjects(RDF.type, DW.NorthSouthClassification))) == 1, "one classification, not two"
     assert set(g.objects(n, DW.southIncomeGroup)) == {concept("income", c) for c in ("L", "LM", "UM")}
     assert set(g.objects(n, DW.northIncomeGroup)) == {concept("income", "H")}
     assert g.value(n, DW.classificationSource) == IRI("source", "worldbank-income-history")
@@ -264,7 +267,10 @@ def _small_graph() -> Graph:
 @pytest.fixture(scope="module")
 def small_store():
     store = ox.Store()
-    for g in (_small_graph(), reference_graph(None, IRI, countries=["VE", "MG", "FR"])):
+    from datawork_kg.build import ontology_graph
+
+    # the classification's rule lives in the ontology, its data source in the reference graph
+    for g in (_small_graph(), reference_graph(None, IRI, countries=["VE", "MG", "FR"]), ontology_graph()):
         store.load(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
     return store
 

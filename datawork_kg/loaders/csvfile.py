@@ -66,7 +66,8 @@ class CSVLoader:
         study_id = studies.pop()
         ctx = (context or {}).get("studies", {}).get(study_id)
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        emitter = _Emitter({"study": {"id": study_id, "title": study_id, "sections": {}}}, iris, display, sha)
+        emitter = _Emitter({"study": {"id": study_id, "title": f"{path.name} (observations for study {study_id})",
+                                     "sections": {}}}, iris, display, sha)
         for local, kind in ctx["ids"].items():
             emitter.ids[local] = URIRef(ctx["org_iris"][local])
             emitter.kinds[local] = kind
@@ -90,7 +91,6 @@ class CSVLoader:
         graph_iri = iris.graph(f"{study_id}-{re.sub(r'[^a-z0-9]+', '-', path.stem.lower()).strip('-')}")
         emitter.study_id = study_id
         emitter.emit_graph_provenance(graph_iri)
-        emitter.g.add((graph_iri, RDFS.label, _en(f"Observations from {path.name} (study {study_id})")))
         return LoadedGraph(graph_iri, emitter.g, display, study_id, set(emitter.countries), dict(emitter.cities),
                            set(emitter.currencies), {}, counts)
 

@@ -1,0 +1,638 @@
+"""Publishing the graph beyond ``datawork serve``.
+
+``datawork publish --static DIR`` (:func:`publish_static`): for plain web space. Every resource
+in every format as files (``id/chain/x.ttl``, ``.jsonld``, ``.rdf``, ``.nt``, ``.html``), the
+ontology (pyLODE page, the whole ontology and one description per term), the dataset description
+(VoID/DCAT at ``dataset.*`` and ``.well-known/void``), the dumps, an HTML index and browse pages,
+the query catalogue, and the server configuration for content negotiation: ``.htaccess``
+(Apache), ``nginx.conf`` and ``w3id.htaccess`` (the redirect rules to submit to w3id.org).
+Everything is written to a temporary folder next to DIR and swapped in at the end, so a failed
+run leaves the previous publication as it was.
+
+``datawork push --endpoint URL`` (:func:`push`): every named graph of the current release into a
+production triple store through the SPARQL 1.1 Graph Store HTTP Protocol. Each graph is sent
+with one ``PUT`` (which replaces that graph as one operation), graphs pushed by an earlier run
+and gone from this release are deleted (a small manifest graph records what was pushed), and
+the triple count of every graph is then checked with a ``COUNT`` query (one row, so result caps
+such as Virtuoso's ``ResultSetMaxRows`` cannot hide anything).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import pyoxigraph as ox
+
+from . import html as H
+from .errors import DataworkError, StoreError
+from .namespace import DW_NS
+from .store import Workspace
+
+Progress = Callable[[str], None]
+MARKER = ".datawork-static"
+ONTOLOGY_GRAPH = "https://w3id.org/datawork/ontology"
+W3ID_PREFIX = "https://w3id.org/datawork/"
+
+
+class PublishError(DataworkError):
+    """The publication could not be written or pushed."""
+
+
+class PushCheckFailed(DataworkError):
+    """The target store does not hold what was pushed (a count differs)."""
+
+    exit_code = 1
+
+
+# ================================================================= static publication
+@dataclass
+class StaticReport:
+    out: Path
+    release: str
+    resources: int = 0
+    terms: int = 0
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    public_url: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"published release {self.release} to {self.out}",
+                 f"  {self.resources:,} resources and {self.terms:,} ontology terms, each as Turtle, JSON-LD, RDF/XML, "
+                 f"N-Triples and HTML",
+                 f"  {self.files:,} files, {self.bytes / 1e6:.1f} MB, in {self.seconds:.1f} s",
+                 f"  start page: {self.out / 'index.html'}",
+                 "  content negotiation: .htaccess (Apache), nginx.conf (nginx); w3id.org redirects: w3id.htaccess"]
+        if not self.public_url:
+            lines.append("  note: w3id.htaccess points to https://example.org/datawork/; set DATAWORK_PUBLIC_URL "
+                         "to where DIR will be served and publish again")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _depth_root(rel_path: str) -> str:
+    return "../" * rel_path.count("/")
+
+
+class _Writer:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files = 0
+        self.bytes = 0
+
+    def write(self, rel_path: str, data: bytes | str) -> None:
+        if rel_path.startswith("/") or any(seg in ("", ".", "..") for seg in rel_path.split("/")):
+            raise PublishError(f"refusing to write an unsafe path: {rel_path!r}")
+        path = self.root / rel_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        path.write_bytes(data)
+        self.files += 1
+        self.bytes += len(data)
+
+    def copy(self, src: Path, rel_path: str) -> None:
+        path = self.root / rel_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, path)
+        self.files += 1
+        self.bytes += path.stat().st_size
+
+
+def _check_target(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise PublishError(f"{out} exists and is not a folder", hint="choose a folder for --static")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise PublishError(f"{out} is not empty and was not written by 'datawork publish'",
+                           hint="choose an empty or new folder (datawork replaces the whole folder on every publish)")
+
+
+def publish_static(out: Path | str, home: Path | str | None = None, progress: Progress | None = None, *,
+                   public_url: str | None = None, base: str | None = None) -> StaticReport:
+    """Write the static publication of the current release to ``out`` (replaced as a whole)."""
+    from .server import Release
+
+    say = progress or (lambda m: None)
+    t0 = time.perf_counter()
+    out = Path(out).resolve()
+    public_url = public_url or os.environ.get("DATAWORK_PUBLIC_URL") or None
+    if public_url and not public_url.endswith("/"):
+        public_url += "/"
+    ws = Workspace(home)
+    rel_dir = ws.require_current()
+    if out == ws.root or out == ws.releases or ws.releases in out.parents:
+        raise PublishError(f"{out} is the build directory or inside its releases", hint="publish to another folder")
+    _check_target(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
+    except OSError as exc:
+        raise PublishError(f"cannot write next to {out}: {exc.strerror}", hint="choose a writable folder") from None
+    rel = Release(rel_dir, base)
+    report = StaticReport(out, rel.id, public_url=public_url)
+    w = _Writer(tmp)
+    try:
+        _write_site(rel, w, report, say, public_url)
+        w.write(MARKER, json.dumps({"release": rel.id, "base": rel.base, "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.files, report.bytes = w.files, w.bytes
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        os.rename(out, old)
+    os.rename(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_site(rel, w: _Writer, report: StaticReport, say: Progress, public_url: str | None) -> None:
+    from .docs import catalogue_html
+
+    site = rel.site
+    base = rel.base
+    kinds = rel.kinds()
+    iris = [i for v in kinds.values() for i in v]
+    total = len(iris)
+    say(f"[1/5] {total:,} resources from release {rel.id}")
+    t = time.perf_counter()
+    for n, iri in enumerate(iris, 1):
+        path = H.local_path(iri, base)
+        if path is None:
+            continue
+        _write_resource(rel, w, iri, path)
+        if n % 250 == 0 or n == total:
+            say(f"  {n:,}/{total:,} ({time.perf_counter() - t:.1f} s)")
+    report.resources = total
+
+    say("[2/5] the ontology (pyLODE) and its terms")
+    w.write("ontology.html", rel.ontology_html(back_link="index.html"))
+    onto = rel.ontology_triples()
+    for ext in H.RDF_FORMATS:
+        w.write(f"ontology.{ext}", H.serialize(onto, ext, base))
+    terms = sorted({t.subject.value for t in onto if isinstance(t.subject, ox.NamedNode)
+                    and (t.subject.value.startswith(DW_NS) or t.subject.value.startswith(ONTOLOGY_GRAPH + "/"))})
+    for iri in terms:
+        path = H.local_path(iri, base)
+        if path:
+            _write_resource(rel, w, iri, path)
+    report.terms = len(terms)
+
+    say("[3/5] dataset description (VoID/DCAT) and dumps")
+    ds = rel.dataset_iri()
+    void = rel.void_triples()
+    for ext in H.RDF_FORMATS:
+        w.write(f"dataset.{ext}", H.serialize(void, ext, base))
+    w.write(".well-known/void", H.serialize(void, "ttl", base))
+    w.write("dataset.html", H.void_page(rel.void_store(), ds, site, H.Linker(base, "", server=False)))
+    dumps = rel.dumps()
+    for name, _, _ in dumps:
+        w.copy(rel.path / "dumps" / name, f"dumps/{name}")
+    w.write("dumps/index.html", H.dumps_page(dumps, H.Linker(base, "../", server=False)))
+    if not dumps:
+        report.notes.append("this build has no dumps (built with --no-dumps?)")
+
+    say("[4/5] index, browse pages and the query catalogue")
+    lk0 = H.Linker(base, "", server=False)
+    examples = sorted(q.object.value for q in rel.void_store().quads_for_pattern(
+        ox.NamedNode(ds), ox.NamedNode("http://rdfs.org/ns/void#exampleResource"), None))
+    w.write("index.html", H.index_page(rel.summary, {k: len(v) for k, v in kinds.items()}, site, lk0,
+                                       examples=examples, dumps=[d[0] for d in dumps]))
+    w.write("id/index.html", H.kinds_page({k: len(v) for k, v in kinds.items()}, H.Linker(base, "../", server=False)))
+    for kind, members in kinds.items():
+        w.write(f"id/{kind}/index.html", H.kind_page(kind, members, site, H.Linker(base, "../../", server=False)))
+    w.write("queries.html", catalogue_html(page=lambda title, body: H.page(title, body, lk0)))
+
+    say("[5/5] server configuration: .htaccess, nginx.conf, w3id.htaccess")
+    target = public_url or "https://example.org/datawork/"
+    w.write(".htaccess", apache_config())
+    w.write("nginx.conf", nginx_config((urlsplit(public_url).path or "/") if public_url else "/"))
+    w.write("w3id.htaccess", w3id_config(target, base))
+    w.write("README.txt", _readme(rel.id, target, public_url is not None))
+
+
+def _write_resource(rel, w: _Writer, iri: str, path: str) -> None:
+    triples = H.describe(rel.pages, iri)
+    for ext in H.RDF_FORMATS:
+        w.write(f"{path}.{ext}", H.serialize(triples, ext, rel.base))
+    page_path = f"{path}.html"
+    linker = H.Linker(rel.base, _depth_root(page_path), server=False)
+    w.write(page_path, H.resource_page(rel.site.view(iri), rel.site, linker))
+
+
+# ----------------------------------------------------------------- server configuration
+def apache_config() -> str:
+    """``.htaccess`` for Apache 2.4 (mod_rewrite, mod_headers, mod_mime): the Cool URIs 303 recipe."""
+    return r"""# datawork-kg static publication: content negotiation for Apache 2.4
+# Needs mod_rewrite, mod_mime and mod_headers, and "AllowOverride FileInfo Options Indexes" (or All)
+# for this folder. Works at the site root or in a sub-folder (redirects are built from the request URI).
+#
+#   /id/x, /ontology/Term, /ontology, /dataset  --303-->  the same path + .ttl/.jsonld/.rdf/.nt/.html
+#   (ontology terms go to ontology.html#Term for browsers); /.well-known/void is the VoID in Turtle.
+
+Options -MultiViews -Indexes
+DirectoryIndex index.html
+
+AddType text/turtle .ttl
+AddType application/ld+json .jsonld
+AddType application/rdf+xml .rdf
+AddType application/n-triples .nt
+AddType application/n-quads .nq
+AddType application/trig .trig
+AddCharset utf-8 .ttl .nt .html .jsonld
+
+<IfModule mod_headers.c>
+  # read-only, open to every origin
+  Header always set Access-Control-Allow-Origin "*"
+  Header always set Access-Control-Allow-Methods "GET, HEAD, OPTIONS"
+  Header always merge Vary "Accept"
+</IfModule>
+
+<Files "void">
+  ForceType text/turtle
+</Files>
+
+RewriteEngine On
+
+# The format the client asks for, as a file extension in DW_EXT. Later rules win, so they go
+# from the least to the most preferred; a client that names none (or */*) gets Turtle.
+RewriteRule ^ - [E=DW_EXT:ttl]
+RewriteCond %{HTTP_ACCEPT} text/html|application/xhtml\+xml
+RewriteRule ^ - [E=DW_EXT:html]
+RewriteCond %{HTTP_ACCEPT} application/n-triples
+RewriteRule ^ - [E=DW_EXT:nt]
+RewriteCond %{HTTP_ACCEPT} application/rdf\+xml
+RewriteRule ^ - [E=DW_EXT:rdf]
+RewriteCond %{HTTP_ACCEPT} application/ld\+json|application/json
+RewriteRule ^ - [E=DW_EXT:jsonld]
+RewriteCond %{HTTP_ACCEPT} text/turtle|application/x-turtle
+RewriteRule ^ - [E=DW_EXT:ttl]
+
+# The VoID description at /.well-known/void is a Turtle file; browsers go to its HTML page.
+RewriteCond %{ENV:DW_EXT} =html
+RewriteCond %{REQUEST_URI} ^(.*)/\.well-known/void$
+RewriteRule ^\.well-known/void$ %1/dataset.html [R=303,L]
+
+# Ontology terms (hash IRIs ontology#Term, also reachable as ontology/Term): browsers go to the pyLODE page.
+RewriteCond %{ENV:DW_EXT} =html
+RewriteCond %{REQUEST_URI} ^(.*)/ontology/([^/.]+)$
+RewriteRule ^ontology/[^/.]+$ %1/ontology.html#%2 [R=303,NE,L]
+
+# Things: 303 See Other to the document describing them, in the format asked for.
+RewriteCond %{REQUEST_FILENAME} !-d
+RewriteRule ^id/[^.]*[^/.]$ %{REQUEST_URI}.%{ENV:DW_EXT} [R=303,L]
+RewriteRule ^(ontology|ontology/[^/.]+|dataset)$ %{REQUEST_URI}.%{ENV:DW_EXT} [R=303,L]
+
+# Nothing here is writable.
+<LimitExcept GET HEAD OPTIONS>
+  Require all denied
+</LimitExcept>
+"""
+
+
+NGINX_HTTP_MARK = "# ---- http block ----"
+NGINX_SERVER_MARK = "# ---- server block ----"
+
+
+def nginx_config(prefix: str = "/") -> str:
+    """nginx configuration: a ``map`` for the ``http`` block and a ``location`` for the ``server`` block."""
+    p = prefix if prefix.endswith("/") else prefix + "/"
+    pe = p.replace(".", r"\.")
+    return f"""# datawork-kg static publication: content negotiation for nginx (1.18 or newer)
+# Paste the first part into the http {{ }} block (once) and the second into the server {{ }} block
+# that serves this folder at {p} (its root or alias pointing at the folder 'datawork publish' wrote).
+{NGINX_HTTP_MARK}
+map $http_accept $datawork_ext {{
+    default                     ttl;
+    "~*text/turtle"             ttl;
+    "~*application/x-turtle"    ttl;
+    "~*application/ld\\+json"    jsonld;
+    "~*application/json"        jsonld;
+    "~*application/rdf\\+xml"    rdf;
+    "~*application/n-triples"   nt;
+    "~*text/html"               html;
+    "~*application/xhtml"       html;
+}}
+{NGINX_SERVER_MARK}
+location ^~ {p} {{
+    types {{
+        text/html                html;
+        text/plain               txt;
+        text/turtle              ttl;
+        application/ld+json      jsonld;
+        application/rdf+xml      rdf;
+        application/n-triples    nt;
+        application/n-quads      nq;
+        application/trig         trig;
+        text/css                 css;
+        application/javascript   js;
+    }}
+    default_type application/octet-stream;
+    charset utf-8;
+    charset_types text/turtle application/n-triples text/plain;
+    add_header Access-Control-Allow-Origin "*" always;
+    add_header Vary "Accept" always;
+    limit_except GET HEAD {{ deny all; }}
+    index index.html;
+
+    # ontology terms: browsers to the pyLODE page, data clients to the term's description
+    location ~ ^(?<dw_prefix>{pe}(?:.*/)?)ontology/(?<dw_term>[^/.]+)$ {{
+        if ($datawork_ext = html) {{ return 303 ${{dw_prefix}}ontology.html#$dw_term; }}
+        return 303 $uri.$datawork_ext;
+    }}
+    # resources (a folder such as id/chain/ is a browse page), the ontology and the dataset:
+    # 303 to the document in the format asked for
+    location ~ ^{pe}id/[^.]*[^/.]$ {{
+        if (-d $request_filename) {{ break; }}
+        return 303 $uri.$datawork_ext;
+    }}
+    location ~ ^{pe}(?:ontology|dataset)$ {{
+        return 303 $uri.$datawork_ext;
+    }}
+    # the VoID description (a Turtle file; the HTML page for browsers)
+    location = {p}.well-known/void {{
+        if ($datawork_ext = html) {{ return 303 {p}dataset.html; }}
+        default_type text/turtle;
+    }}
+}}
+"""
+
+
+def w3id_config(target: str, base: str) -> str:
+    """``.htaccess`` for the w3id.org repository (folder ``datawork/``): permanent IRIs -> this host."""
+    t = target if target.endswith("/") else target + "/"
+    note = "" if base.startswith(W3ID_PREFIX) else f"# NOTE: this build's data base is {base}, not under {W3ID_PREFIX}\n"
+    return f"""# w3id.org/datawork: redirect rules for https://github.com/perma-id/w3id.org (file datawork/.htaccess)
+# Permanent IRIs https://w3id.org/datawork/... are served by {t}
+{note}Options +FollowSymLinks
+RewriteEngine on
+
+# Data resources, ontology terms, the ontology and the dataset: 303 straight to the document
+# in the format asked for (one redirect instead of two).
+RewriteCond %{{HTTP_ACCEPT}} text/turtle|application/x-turtle
+RewriteRule ^(id/[^.]*[^/.]|ontology|ontology/[^/.]+|dataset)$ {t}$1.ttl [R=303,L]
+RewriteCond %{{HTTP_ACCEPT}} application/ld\\+json|application/json
+RewriteRule ^(id/[^.]*[^/.]|ontology|ontology/[^/.]+|dataset)$ {t}$1.jsonld [R=303,L]
+RewriteCond %{{HTTP_ACCEPT}} application/rdf\\+xml
+RewriteRule ^(id/[^.]*[^/.]|ontology|ontology/[^/.]+|dataset)$ {t}$1.rdf [R=303,L]
+RewriteCond %{{HTTP_ACCEPT}} application/n-triples
+RewriteRule ^(id/[^.]*[^/.]|ontology|ontology/[^/.]+|dataset)$ {t}$1.nt [R=303,L]
+RewriteCond %{{HTTP_ACCEPT}} text/html|application/xhtml\\+xml
+RewriteRule ^ontology/([^/.]+)$ {t}ontology.html#$1 [R=303,NE,L]
+RewriteCond %{{HTTP_ACCEPT}} text/html|application/xhtml\\+xml
+RewriteRule ^(id/[^.]*[^/.]|ontology|dataset)$ {t}$1.html [R=303,L]
+RewriteRule ^(id/[^.]*[^/.]|ontology|ontology/[^/.]+|dataset)$ {t}$1.ttl [R=303,L]
+
+# Everything else (documents, dumps, the SPARQL endpoint if the target runs 'datawork serve'): same path.
+RewriteRule ^$ {t} [R=302,L]
+RewriteRule ^(.*)$ {t}$1 [R=302,L]
+"""
+
+
+def _readme(release: str, target: str, configured: bool) -> str:
+    return f"""datawork-kg static publication of release {release}
+
+Serve this folder as it is. Every resource exists as files:
+  id/<kind>/<name>.ttl .jsonld .rdf .nt .html
+  ontology.html (pyLODE), ontology.ttl ..., ontology/<Term>.ttl ...
+  dataset.ttl ... (VoID and DCAT), .well-known/void, dumps/
+Start page: index.html
+
+Content negotiation (IRIs without a suffix answer 303 See Other to the right file):
+  Apache: .htaccess in this folder (mod_rewrite, mod_headers; AllowOverride All)
+  nginx:  nginx.conf (a map for the http block, locations for the server block)
+Permanent IRIs: w3id.htaccess goes to https://github.com/perma-id/w3id.org as datawork/.htaccess
+  (it redirects to {target}{'' if configured else '  <- placeholder: set DATAWORK_PUBLIC_URL and publish again'})
+
+There is no SPARQL endpoint in a static publication: download a dump, or run 'datawork serve'.
+"""
+
+
+# ================================================================= push
+@dataclass
+class GraphPush:
+    graph: str
+    local: int
+    remote: int | None = None
+    seconds: float = 0.0
+    status: str = "pending"
+
+    @property
+    def ok(self) -> bool:
+        return self.remote == self.local
+
+
+@dataclass
+class PushReport:
+    endpoint: str
+    query_endpoint: str
+    release: str
+    graphs: list[GraphPush] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(g.ok for g in self.graphs)
+
+    @property
+    def triples(self) -> int:
+        return sum(g.local for g in self.graphs)
+
+    def __str__(self) -> str:
+        width = max([len(g.graph) for g in self.graphs] + [5])
+        lines = [f"pushed release {self.release} to {self.endpoint} ({len(self.graphs)} graphs, {self.triples:,} triples, "
+                 f"{self.seconds:.1f} s)",
+                 f"  counts checked with {self.query_endpoint}",
+                 f"  {'graph'.ljust(width)}  {'local':>9}  {'remote':>9}  check"]
+        for g in self.graphs:
+            remote = "?" if g.remote is None else f"{g.remote:,}"
+            lines.append(f"  {g.graph.ljust(width)}  {g.local:>9,}  {remote:>9}  {'ok' if g.ok else 'MISMATCH'}")
+        for r in self.removed:
+            lines.append(f"  removed {r} (pushed before, not in this release)")
+        lines.append("all counts match" if self.ok else "COUNTS DIFFER: the target does not hold what was pushed")
+        return "\n".join(lines)
+
+
+def guess_query_endpoint(endpoint: str) -> str:
+    """The SPARQL query URL that goes with a Graph Store URL (Oxigraph, Virtuoso, Fuseki, GraphDB ...)."""
+    parts = urlsplit(endpoint)
+    path = parts.path.rstrip("/")
+    for suffix, repl in (("/sparql-graph-crud-auth", "/sparql"), ("/sparql-graph-crud", "/sparql"), ("/store", "/query"),
+                         ("/data", "/sparql"), ("/rdf-graph-store", ""), ("/statements", "")):
+        if path.endswith(suffix):
+            return urlunsplit((parts.scheme, parts.netloc, path[: -len(suffix)] + repl, "", ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _auth(user: str | None, password: str | None, auth: str):
+    import httpx
+
+    if not user and not password:
+        return None
+    if not user:
+        raise PublishError("a password was given without a user", hint="add --user")
+    if auth == "digest":
+        return httpx.DigestAuth(user, password or "")
+    if auth == "basic":
+        return httpx.BasicAuth(user, password or "")
+    raise PublishError(f"unknown auth '{auth}'", hint="use basic or digest")
+
+
+def _explain(resp, what: str, url: str) -> PublishError:
+    text = (resp.text or "").strip().replace("\n", " ")[:300]
+    if resp.status_code in (401, 403):
+        return PublishError(f"{what}: the server refused the credentials (HTTP {resp.status_code}) at {url}",
+                            hint="check --user/--password and --auth (Virtuoso: digest on /sparql-graph-crud-auth)")
+    if resp.status_code == 404:
+        return PublishError(f"{what}: {url} answered 404", hint="is this the Graph Store Protocol URL "
+                            "(Oxigraph: /store; Virtuoso: /sparql-graph-crud-auth; Fuseki: /DATASET/data)?")
+    if resp.status_code == 405:
+        return PublishError(f"{what}: {url} does not accept this method (HTTP 405)",
+                            hint="give the Graph Store Protocol URL, not the query URL")
+    return PublishError(f"{what}: HTTP {resp.status_code} from {url}: {text}")
+
+
+def _count(client, query_url: str, graph: str) -> int:
+    q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    resp = client.post(query_url, data={"query": q}, headers={"Accept": "application/sparql-results+json"})
+    if resp.status_code == 405 or resp.status_code == 415:
+        resp = client.get(query_url, params={"query": q}, headers={"Accept": "application/sparql-results+json"})
+    if resp.status_code != 200:
+        raise _explain(resp, f"counting the triples of <{graph}>", query_url)
+    try:
+        data = resp.json()
+        bindings = data["results"]["bindings"]
+        return int(bindings[0]["n"]["value"]) if bindings else 0
+    except (ValueError, KeyError, IndexError) as exc:
+        raise PublishError(f"counting the triples of <{graph}>: unexpected answer from {query_url}: {exc}") from None
+
+
+def push(endpoint: str, home: Path | str | None = None, query_endpoint: str | None = None, user: str | None = None,
+         password: str | None = None, auth: str = "basic", progress: Progress | None = None, *,
+         timeout: float = 600.0) -> PushReport:
+    """Load every named graph of the current release into a triple store (SPARQL 1.1 Graph Store Protocol).
+
+    Raises :class:`PushCheckFailed` if a count differs afterwards, :class:`PublishError` when the
+    store refuses or cannot be reached.
+    """
+    import httpx
+
+    say = progress or (lambda m: None)
+    t0 = time.perf_counter()
+    if not urlsplit(endpoint).scheme in ("http", "https"):
+        raise PublishError(f"--endpoint must be an http(s) URL, got {endpoint!r}")
+    ws = Workspace(home)
+    rel_dir = ws.require_current()
+    try:
+        store = ox.Store.read_only(str(rel_dir / "store"))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store of {rel_dir.name}: {exc}") from None
+    summary = {}
+    if (rel_dir / "summary.json").exists():
+        summary = json.loads((rel_dir / "summary.json").read_text(encoding="utf-8"))
+    base = summary.get("base") or "https://w3id.org/datawork/id/"
+    manifest_iri = base + "graph/publication"
+    qurl = query_endpoint or guess_query_endpoint(endpoint)
+    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != manifest_iri)
+    report = PushReport(endpoint, qurl, rel_dir.name)
+    credentials = _auth(user, password, auth)
+    with httpx.Client(auth=credentials, timeout=httpx.Timeout(timeout, connect=15.0), follow_redirects=False) as client:
+        try:
+            previous = _read_manifest(client, endpoint, manifest_iri)
+        except httpx.HTTPError as exc:
+            raise PublishError(f"cannot reach {endpoint}: {exc}", hint="check the URL and that the store is running") from None
+        say(f"pushing {len(graphs)} graphs of release {rel_dir.name} to {endpoint}")
+        for i, g in enumerate(graphs, 1):
+            t = time.perf_counter()
+            triples = [ox.Triple(q.subject, q.predicate, q.object)
+                       for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            gp = GraphPush(g, len(triples))
+            try:
+                resp = client.put(endpoint, params={"graph": g}, content=body,
+                                  headers={"Content-Type": "text/turtle; charset=utf-8"})
+            except httpx.HTTPError as exc:
+                raise PublishError(f"sending <{g}> to {endpoint} failed: {exc}",
+                                   hint="graphs sent before this one are already replaced; run push again") from None
+            if resp.status_code not in (200, 201, 204):
+                raise _explain(resp, f"replacing <{g}>", endpoint)
+            gp.status = "replaced" if resp.status_code in (200, 204) else "created"
+            gp.seconds = time.perf_counter() - t
+            report.graphs.append(gp)
+            say(f"  [{i}/{len(graphs)}] {g}: {len(triples):,} triples ({gp.status}, {gp.seconds:.1f} s)")
+        for old in sorted(set(previous) - set(graphs)):
+            try:
+                resp = client.delete(endpoint, params={"graph": old})
+            except httpx.HTTPError as exc:
+                raise PublishError(f"removing the old graph <{old}> failed: {exc}") from None
+            if resp.status_code not in (200, 204, 404):
+                raise _explain(resp, f"removing the old graph <{old}>", endpoint)
+            report.removed.append(old)
+            say(f"  removed {old} (not in this release)")
+        _write_manifest(client, endpoint, manifest_iri, graphs, rel_dir.name, base)
+        say(f"checking counts with {qurl}")
+        try:
+            for gp in report.graphs:
+                gp.remote = _count(client, qurl, gp.graph)
+        except httpx.HTTPError as exc:
+            raise PublishError(f"cannot reach the query endpoint {qurl}: {exc}", hint="give --query-endpoint") from None
+    report.seconds = time.perf_counter() - t0
+    if not report.ok:
+        raise PushCheckFailed(str(report), hint="the target store changed the data (or another writer did); "
+                                                "inspect the graphs marked MISMATCH")
+    return report
+
+
+def _read_manifest(client, endpoint: str, manifest_iri: str) -> list[str]:
+    resp = client.get(endpoint, params={"graph": manifest_iri}, headers={"Accept": "application/n-triples, text/turtle;q=0.9"})
+    if resp.status_code == 404 or resp.status_code == 204:
+        return []
+    if resp.status_code in (401, 403):
+        raise _explain(resp, "reading the previous push's manifest", endpoint)
+    if resp.status_code != 200:
+        return []
+    ctype = (resp.headers.get("content-type") or "").split(";")[0].strip()
+    fmt = ox.RdfFormat.N_TRIPLES if ctype in ("application/n-triples", "text/plain") else ox.RdfFormat.TURTLE
+    try:
+        triples = list(ox.parse(resp.content, format=fmt))
+    except (SyntaxError, ValueError):
+        return []
+    subset = "http://rdfs.org/ns/void#subset"
+    return sorted({t.object.value for t in triples if t.predicate.value == subset and isinstance(t.object, ox.NamedNode)})
+
+
+def _write_manifest(client, endpoint: str, manifest_iri: str, graphs: list[str], release: str, base: str) -> None:
+    m = ox.NamedNode(manifest_iri)
+    t = [ox.Triple(m, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("http://rdfs.org/ns/void#Dataset")),
+         ox.Triple(m, ox.NamedNode("http://purl.org/dc/terms/identifier"), ox.Literal(release)),
+         ox.Triple(m, ox.NamedNode("http://purl.org/dc/terms/modified"),
+                   ox.Literal(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                              datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))),
+         ox.Triple(m, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+                   ox.Literal("Graphs written by 'datawork push' (replaced on every push).", language="en"))]
+    t += [ox.Triple(m, ox.NamedNode("http://rdfs.org/ns/void#subset"), ox.NamedNode(g)) for g in graphs]
+    resp = client.put(endpoint, params={"graph": manifest_iri}, content=ox.serialize(t, format=ox.RdfFormat.N_TRIPLES),
+                      headers={"Content-Type": "text/turtle; charset=utf-8"})
+    if resp.status_code not in (200, 201, 204):
+        raise _explain(resp, "writing the push manifest", endpoint)
+
+
+__all__ = ["publish_static", "push", "StaticReport", "PushReport", "GraphPush", "PublishError", "PushCheckFailed",
+           "guess_query_endpoint", "apache_config", "nginx_config", "w3id_config"]
