@@ -481,6 +481,7 @@ class Site:
         self.labels = Labeler(store)
         self.inferred_graph = inferred_graph or base + "graph/inferred"
         self.reference_graph = base + "graph/reference"
+        self.void_graph = site_root(base) + "dataset"
         self._graph_labels: dict[str, str] = {}
         self._citations: dict[str, str] = {}
 
@@ -511,6 +512,8 @@ class Site:
             return self._graph_labels[graph]
         if graph == "computed":
             return "computed from the graph"
+        if graph == self.void_graph:
+            return "dataset description (VoID)"
         if graph == self.inferred_graph:
             text = "inferred (from the ontology)"
         elif graph == ONTOLOGY_IRI:
@@ -525,7 +528,7 @@ class Site:
         return text
 
     def graph_study(self, graph: str) -> str | None:
-        if not graph or graph == "computed":
+        if not graph or graph == "computed" or graph == self.void_graph:
             return None
         return next((q.object.value for q in self.store.quads_for_pattern(_nn(graph), _nn(PROV + "wasDerivedFrom"), None)
                      if isinstance(q.object, ox.NamedNode)), None)
@@ -542,6 +545,8 @@ class Site:
         node = _nn(iri)
         by_po: dict[tuple, Fact] = {}
         for q in st.quads_for_pattern(node, None, None):
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                continue  # the default graph repeats the named graphs (their union): sources come from those
             key = (q.predicate.value, q.object)
             fact = by_po.get(key)
             if fact is None:
@@ -569,7 +574,7 @@ class Site:
         incoming: dict[tuple, list[str]] = {}
         more = False
         for q in st.quads_for_pattern(None, None, node):
-            if isinstance(q.subject, ox.BlankNode):
+            if isinstance(q.subject, ox.BlankNode) or isinstance(q.graph_name, ox.DefaultGraph):
                 continue
             key = (q.subject.value, q.predicate.value)
             if key not in incoming:
@@ -585,10 +590,10 @@ class Site:
         graph_labels = {}
         for f in facts:
             for g in f.graphs:
-                graph_labels[g] = self.graph_label(g) if g else "dataset description (VoID)"
+                graph_labels[g] = self.graph_label(g) if g else "default graph"
         for _, _, gs in inc:
             for g in gs:
-                graph_labels[g] = self.graph_label(g) if g else "dataset description (VoID)"
+                graph_labels[g] = self.graph_label(g) if g else "default graph"
         return ResourceView(iri, self.labels(iri), types, inferred_types, comment, facts, inc, more,
                             self.sources(iri, facts), self.chains_for(iri, types + inferred_types), graph_labels)
 
@@ -778,7 +783,7 @@ def _graphs_html(graphs: list[str], view: ResourceView, site: Site, linker: Link
         label = view.graph_labels.get(g) or site.graph_label(g)
         if g == site.inferred_graph:
             parts.append(f'<span class="inferred">{esc(label)}</span>')
-        elif g == "computed":
+        elif g in ("computed", site.void_graph):
             parts.append(f'<span class="inferred">{esc(label)}</span>')
         elif g:
             study = site.graph_study(g)

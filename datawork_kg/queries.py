@@ -58,10 +58,15 @@ class LibraryQuery:
 
     @property
     def kind(self) -> str:
-        body = re.sub(r"(?m)#.*$", "", self.text)
-        body = re.sub(r"(?is)^\s*(PREFIX\s+\S*\s*<[^>]*>\s*|BASE\s*<[^>]*>\s*)*", "", body)
-        m = re.match(r"\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)", body, re.I)
-        return m.group(1).upper() if m else "SELECT"
+        return query_form(self.text)
+
+
+def query_form(text: str) -> str:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the form of a query, read past comments and prologue."""
+    body = re.sub(r"(?m)#.*$", "", text)
+    body = re.sub(r"(?is)^\s*(PREFIX\s+\S*\s*<[^>]*>\s*|BASE\s*<[^>]*>\s*)*", "", body)
+    m = re.match(r"\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body, re.I)
+    return m.group(1).upper() if m else "SELECT"
 
 
 def parse_query_file(path: Path) -> LibraryQuery:
@@ -297,6 +302,9 @@ def run_endpoint(endpoint: str, text: str, *, timeout: float = 60) -> Result:
 
     sw = SPARQLWrapper(endpoint)
     sw.setQuery(text)
+    # SPARQLWrapper guesses the query form from keywords anywhere in the text (comments included:
+    # 'task' reads as ASK); say it from the query itself.
+    sw.queryType = query_form(text)
     sw.setMethod("POST")
     sw.setReturnFormat(JSON)
     sw.setTimeout(int(timeout))
@@ -398,7 +406,7 @@ def to_table(result: Result, max_width: int = 48) -> str:
         if v is None:
             return ""
         if isinstance(v, float):
-            return f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+            return f"{v:.4f}".rstrip("0").rstrip(".") if abs(v) < 1e15 else f"{v:.6g}"
         s = str(v)
         for prefix, short in (("https://w3id.org/datawork/ontology#", "dw:"), ("https://w3id.org/datawork/id/", "")):
             if s.startswith(prefix):

@@ -255,7 +255,7 @@ def run_query_job(job: dict, stores: "OrderedDict[str, ox.Store]") -> dict:
     kwargs: dict[str, Any] = {"prefixes": job.get("prefixes") or None}
     if job.get("default_graphs"):
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-    else:
+    elif not job.get("stored_union"):  # older builds: no stored union, so read every graph as the default
         kwargs["use_default_graph_as_union"] = True
     if job.get("named_graphs"):
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
@@ -562,16 +562,17 @@ class Release:
 
     def void_store(self) -> ox.Store:
         def make():
-            st = ox.Store()
+            st = ox.Store()  # in memory; the VoID triples sit in a graph named after the dataset
+            graph = ox.NamedNode(self.dataset_iri())
             f = self.path / "dumps" / "void.ttl"
             if f.exists():
-                st.load(path=str(f), format=ox.RdfFormat.TURTLE)
+                st.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=graph)
             else:
                 from .describe import describe
                 from .iris import IRIs
 
                 g = describe(self.store, IRIs(self.base), self.summary)
-                st.load(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+                st.load(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
             return st
         return self.cached("void", make)
 
@@ -580,6 +581,11 @@ class Release:
 
     def void_triples(self) -> list[ox.Triple]:
         return [ox.Triple(q.subject, q.predicate, q.object) for q in self.void_store()]
+
+    @property
+    def union_default_graph(self) -> bool:
+        """Whether the build stored the deduplicated union of the named graphs as the default graph."""
+        return "default_graph_triples" in self.summary
 
     def kinds(self) -> dict[str, list[str]]:
         """IRIs of this dataset by kind (first path segment after the base)."""
@@ -591,7 +597,9 @@ class Release:
                     rest = g.value[len(base):]
                     if "/" in rest:
                         found.setdefault(rest.split("/", 1)[0], set()).add(g.value)
-            for q in itertools.chain(self.store, self.void_store()):
+            quads = itertools.chain(*(self.store.quads_for_pattern(None, None, None, g) for g in self.store.named_graphs()),
+                                    self.void_store())
+            for q in quads:
                 for t in (q.subject, q.object):
                     if isinstance(t, ox.NamedNode) and t.value.startswith(base):
                         rest = t.value[len(base):]
@@ -1010,6 +1018,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
         job = {"store": str(rel.store_path), "query": text, "accept": request.headers.get("accept"), "format": fmt,
                "max_rows": max_rows, "default_graphs": params.get("default-graph-uri") or [],
                "named_graphs": params.get("named-graph-uri") or [], "prefixes": PREFIXES, "base": rel.base,
+               "stored_union": rel.union_default_graph,
                "limits_url": limits_url}
         result = await pool.run(job, timeout)
         headers = {**rel_headers, "X-Datawork-Release": rel.id}

@@ -195,3 +195,17 @@ def test_bad_csv_rows(tmp_path, row, needle):
         load_paths([LEE, csv])
     probs = [p for p in exc.value.problems if p.file.endswith("obs.csv")]
     assert probs and probs[0].line == 2 and needle in str(exc.value)
+
+
+def test_shared_organisations_have_one_kind_across_studies():
+    """A node shared through global_id must not be a Platform in one paper and a Firm in another."""
+    import yaml
+
+    kinds: dict[str, set[str]] = {}
+    for path in CASES:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for org in doc.get("organisations", []) or []:
+            if org.get("global_id"):
+                kinds.setdefault(org["global_id"], set()).add(org["kind"])
+    mixed = {k: v for k, v in kinds.items() if len(v) > 1}
+    assert mixed == {}

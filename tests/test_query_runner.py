@@ -68,18 +68,6 @@ def _rows(result: Q.Result) -> list[tuple]:
     return sorted((tuple((v, _cell(r.get(v))) for v in result.variables) for r in result.rows), key=repr)
 
 
-def _sparqlwrapper_form(text: str) -> str:
-    import warnings
-
-    from SPARQLWrapper import SPARQLWrapper
-
-    sw = SPARQLWrapper("http://127.0.0.1:9/query")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sw.setQuery(text)
-    return sw.queryType
-
-
 def _needs_internet(name: str) -> bool:
     return re.search(r"(?im)^[^#\n]*\bSERVICE\b", Q.get(name).text) is not None
 
@@ -92,12 +80,6 @@ def test_store_and_endpoint_give_the_same_answers(name, store, endpoint):
         pytest.skip(f"{name} federates with a public endpoint (SERVICE), not reachable offline")
     q = Q.get(name)
     text = Q.bind(q)
-    if _sparqlwrapper_form(text) != q.kind:
-        # SPARQLWrapper guesses the query form from the text, and its comment stripping removes only every
-        # other comment line, so a word such as 'task' (ASK) or 'add' in the '#+' header makes it send the
-        # query as an update. Library queries keep '#+ query-form: SELECT' as their second line; the real
-        # fix belongs in queries.run_endpoint (strip comment lines or set queryType).
-        pytest.xfail(f"SPARQLWrapper reads {name} as {_sparqlwrapper_form(text)}: header words mislead it")
     local = Q.run_store(store, text)
     remote = Q.run_endpoint(endpoint, text)
     assert remote.variables == local.variables
