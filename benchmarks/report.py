@@ -34,6 +34,9 @@ def tables(rows: list[dict]) -> str:
         out.append("| query | size | p50 s | p95 s | runs | rows | rdflib s | capped | speed-up |")
         out.append("|---|---|---:|---:|---:|---:|---:|---|---:|")
         for r in q:
+            if r.get("p50") is None:
+                out.append(f"| {r['op'][6:]} | {r['size']} | {r.get('error', '')} | | | | | | |")
+                continue
             base = r.get("baseline_seconds")
             note = "error" if r.get("baseline_error") else ("yes" if r.get("baseline_capped") else "")
             out.append(f"| {r['op'][6:]} | {r['size']} | {_f(r['p50'], 3)} | {_f(r['p95'], 3)} | {r['runs']} | {r['rows']} | "
