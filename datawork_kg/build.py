@@ -145,9 +145,12 @@ def _quads(graph: Graph, graph_iri: str):
     bulk-loading it (one set of RocksDB files per graph); the stored quads are the same.
     """
     g = ox.NamedNode(graph_iri)
+    default = ox.DefaultGraph()
     cache: dict = {}
     for s, p, o in graph:
-        yield ox.Quad(_ox_term(s, cache), _ox_term(p, cache), _ox_term(o, cache), g)
+        ts, tp, to = _ox_term(s, cache), _ox_term(p, cache), _ox_term(o, cache)
+        yield ox.Quad(ts, tp, to, g)
+        yield ox.Quad(ts, tp, to, default)  # the default graph is the union, as a set (see union_default_graph)
 
 
 def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None = None, base: str | None = None,
@@ -207,7 +210,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 added = materialise(store, ontology_graph=ONTOLOGY_GRAPH, inferred_graph=inferred,
                                     progress=lambda n, c: say(f"  {n}: +{c:,}"))
                 graphs[inferred] = sum(added.values())
-                union = union_default_graph(store)
+                union = union_default_graph(store, inferred)
                 graphs_default = union
                 say(f"  default graph = union of the named graphs, without duplicates: {union:,} triples")
             say(f"[6/8] validating {len(loaded)} graph(s) against the SHACL shapes ({engine})")
@@ -236,7 +239,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
         return BuildResult(cur, graphs, sum(graphs.values()), violations, seconds, summary)
 
 
-def union_default_graph(store: ox.Store) -> int:
+def union_default_graph(store: ox.Store, inferred_graph: str | None = None) -> int:
     """Fill the default graph with the union of all named graphs, as a set.
 
     Querying with oxigraph's ``use_default_graph_as_union`` gives a *bag*: a triple stated in three
@@ -245,7 +248,11 @@ def union_default_graph(store: ox.Store) -> int:
     graph), the dumps and any store they are pushed to give the same, correct answers; ``GRAPH ?g``
     still reaches each source's own statements and provenance.
     """
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    # the store step already wrote every loaded triple to the default graph too; add the inferences
+    if inferred_graph:
+        store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{inferred_graph}> {{ ?s ?p ?o }} }}")
+    else:
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     res = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     return int(next(iter(res))["n"].value)
 
