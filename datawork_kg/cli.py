@@ -81,8 +81,8 @@ def main(ctx: click.Context, debug: bool, home: str | None, base: str | None) ->
 # ----------------------------------------------------------------- build
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--engine", type=click.Choice(["pyshacl", "rudof"]), default="pyshacl", show_default=True,
-              help="SHACL engine.")
+@click.option("--engine", type=click.Choice(["auto", "pyshacl", "rudof"]), default="auto", show_default=True,
+              help="SHACL engine (auto: pyrudof if installed, else pySHACL).")
 @click.option("--no-reason", is_flag=True, help="Skip the HermiT check of the ontology.")
 @click.option("--no-dumps", is_flag=True, help="Do not write the dumps.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
@@ -112,7 +112,8 @@ def build(ctx, paths, engine, no_reason, no_dumps, quiet):
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--engine", type=click.Choice(["pyshacl", "rudof"]), default="pyshacl", show_default=True)
+@click.option("--engine", type=click.Choice(["auto", "pyshacl", "rudof"]), default="auto", show_default=True,
+              help="SHACL engine (auto: pyrudof if installed, else pySHACL).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 @handled
@@ -146,6 +147,9 @@ def validate(ctx, files, engine, fmt):
     from .build import _context_of, _validate_one, violations_table
     from .validation import load_shapes
 
+    from .build import resolve_engine
+
+    engine = resolve_engine(engine)
     onto, shapes = ontology_graph(), load_shapes()
     violations = []
     for lg in given:  # a CSV file is checked together with its study's case file

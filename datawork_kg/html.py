@@ -290,6 +290,8 @@ class Labeler:
             if best:
                 found = best[1]
                 break
+        if len(self._cache) > 200_000:  # a long-running server: keep memory bounded
+            self._cache.clear()
         self._cache[iri] = found
         return found
 

@@ -497,6 +497,7 @@ def _auth(user: str | None, password: str | None, auth: str):
     raise PublishError(f"unknown auth '{auth}'", hint="use basic or digest")
 
 
+# Turtle is UTF-8 by definition; Virtuoso answers 501 to "text/turtle; charset=utf-8", so no parameter.
 def _explain(resp, what: str, url: str) -> PublishError:
     text = (resp.text or "").strip().replace("\n", " ")[:300]
     if resp.status_code in (401, 403):
@@ -581,7 +582,7 @@ def push(endpoint: str, home: Path | str | None = None, query_endpoint: str | No
             gp = GraphPush(g, len(triples))
             try:
                 resp = client.put(endpoint, params={"graph": g}, content=body,
-                                  headers={"Content-Type": "text/turtle; charset=utf-8"})
+                                  headers={"Content-Type": "text/turtle"})
             except httpx.HTTPError as exc:
                 raise PublishError(f"sending <{g}> to {endpoint} failed: {exc}",
                                    hint="graphs sent before this one are already replaced; run push again") from None
@@ -624,8 +625,10 @@ def _push_default(client, endpoint: str, store: ox.Store, report: PushReport, sa
         return
     body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     try:
+        # Connection: close, because a store that refuses ?default may not read the body, which
+        # would spoil the next request on a kept-alive connection (Virtuoso then answers 501)
         resp = client.put(endpoint + ("&" if "?" in endpoint else "?") + "default", content=body,
-                          headers={"Content-Type": "text/turtle; charset=utf-8"})
+                          headers={"Content-Type": "text/turtle", "Connection": "close"})
     except httpx.HTTPError as exc:
         raise PublishError(f"sending the default graph to {endpoint} failed: {exc}") from None
     if resp.status_code in (401, 403):
@@ -670,7 +673,7 @@ def _write_manifest(client, endpoint: str, manifest_iri: str, graphs: list[str],
                    ox.Literal("Graphs written by 'datawork push' (replaced on every push).", language="en"))]
     t += [ox.Triple(m, ox.NamedNode("http://rdfs.org/ns/void#subset"), ox.NamedNode(g)) for g in graphs]
     resp = client.put(endpoint, params={"graph": manifest_iri}, content=ox.serialize(t, format=ox.RdfFormat.N_TRIPLES),
-                      headers={"Content-Type": "text/turtle; charset=utf-8"})
+                      headers={"Content-Type": "text/turtle"})
     if resp.status_code not in (200, 201, 204):
         raise _explain(resp, "writing the push manifest", endpoint)
 

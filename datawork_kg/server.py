@@ -58,6 +58,7 @@ MAX_QUERY_BYTES = 100_000        # the text of one query
 MAX_BODY_BYTES = 1_000_000       # any request body
 MAX_URL_BYTES = 200_000          # request line (uvicorn/h11 is told to accept this much)
 STORES_KEPT = 2                  # open releases kept per process
+DEFAULT_WORKER_MEMORY_MB = int(os.environ.get("DATAWORK_QUERY_MEMORY_MB", "2048"))  # heap cap of a query worker
 
 RESULT_TYPES = {  # media type -> (key, kinds it serves)
     "application/sparql-results+json": "json",
@@ -343,8 +344,12 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
             return
 
 
-def worker_entry(fd: int) -> None:  # pragma: no cover - runs in the child process
-    """Entry point of a query worker process (``python -c ...``): serve jobs on the socket ``fd``."""
+def worker_entry(fd: int, memory_mb: int = 0) -> None:  # pragma: no cover - runs in the child process
+    """Entry point of a query worker process (``python -c ...``): serve jobs on the socket ``fd``.
+
+    ``memory_mb``: a cap on the worker's heap (RLIMIT_DATA); a query that needs more ends the worker,
+    which the server reports and replaces, instead of exhausting the machine's memory.
+    """
     from multiprocessing.connection import Connection
 
     with contextlib.suppress(Exception):  # die with the server (Linux)
@@ -352,22 +357,29 @@ def worker_entry(fd: int) -> None:  # pragma: no cover - runs in the child proce
         import signal
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if memory_mb > 0:
+        with contextlib.suppress(Exception):
+            import resource
+
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     _worker_main(Connection(fd))
 
 
 class _Worker:
     """One query worker: a fresh Python process (not a fork of the server) talking over a socket pair."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_mb: int = 0) -> None:
         import subprocess
         import sys
 
         parent, child = mp.Pipe(duplex=True)
         fd = child.fileno()
-        code = f"from datawork_kg.server import worker_entry; worker_entry({fd})"
+        code = f"from datawork_kg.server import worker_entry; worker_entry({fd}, {int(memory_mb)})"
         env = dict(os.environ)
         pkg_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = pkg_parent + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env.setdefault("RUST_BACKTRACE", "0")  # an out-of-memory query: one line in the log, not a backtrace
         self.proc = subprocess.Popen([sys.executable, "-c", code], pass_fds=(fd,), stdin=subprocess.DEVNULL, env=env,
                                      close_fds=True)
         child.close()
@@ -395,8 +407,9 @@ class _Worker:
 class QueryPool:
     """Worker processes that run SPARQL queries; a query past its deadline is killed with its worker."""
 
-    def __init__(self, size: int = 2) -> None:
+    def __init__(self, size: int = 2, memory_mb: int = 0) -> None:
         self.size = max(1, size)
+        self.memory_mb = memory_mb
         self._executor = ThreadPoolExecutor(max_workers=self.size + 2, thread_name_prefix="datawork-pool")
         self._idle: asyncio.Queue | None = None
         self._workers: set[_Worker] = set()
@@ -410,7 +423,7 @@ class QueryPool:
             return [w.pid for w in self._workers if w.pid]
 
     def _spawn(self) -> _Worker:
-        w = _Worker()
+        w = _Worker(self.memory_mb)
         with self._lock:
             self._workers.add(w)
         return w
@@ -456,7 +469,10 @@ class QueryPool:
             return {"status": 503, "timeout": True}, False
         except (EOFError, OSError, BrokenPipeError, ValueError) as exc:
             w.kill()
-            return {"status": 500, "error": f"the query worker failed ({type(exc).__name__}); it has been replaced"}, False
+            return {"status": 503, "error": "the query stopped its worker process (most likely it needed more memory "
+                                            f"than a query may use: {self.memory_mb:,} MB); the worker has been replaced. "
+                                            f"Narrow the query ({type(exc).__name__})" if self.memory_mb else
+                    f"the query worker failed ({type(exc).__name__}); it has been replaced"}, False
 
     def _recycle(self, w: _Worker, ok: bool) -> None:
         """Give ``w`` back to the pool, or replace it (spawned off the event loop)."""
@@ -523,18 +539,25 @@ class Release:
         except OSError as exc:
             raise StoreError(f"cannot open the store of release {self.id}: {exc}") from None
         self._lock = threading.Lock()
+        self._key_locks: dict[str, threading.Lock] = {}
         self._cache: dict[str, Any] = {}
         self.pages = H.StoreUnion(self.store, self.void_store())  # what pages read: the graph and its VoID
         self.site = H.Site(self.pages, self.base)
 
     def cached(self, key: str, make):
+        """``make()`` once per key (other threads asking meanwhile wait for that result)."""
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        value = make()
-        with self._lock:
-            self._cache.setdefault(key, value)
-            return self._cache[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = make()
+            with self._lock:
+                self._cache[key] = value
+                return value
 
     # -- content
     def ontology_triples(self) -> list[ox.Triple]:
@@ -653,7 +676,8 @@ class Releases:
 # ================================================================= the application
 def create_app(home: Path | str | None = None, *, allow_service: bool = False, timeout: float = DEFAULT_TIMEOUT,
                max_rows: int = DEFAULT_MAX_ROWS, base: str | None = None, workers: int = 2,
-               max_query_bytes: int = MAX_QUERY_BYTES, max_body_bytes: int = MAX_BODY_BYTES):
+               max_query_bytes: int = MAX_QUERY_BYTES, max_body_bytes: int = MAX_BODY_BYTES,
+               worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB):
     """The Starlette application (for uvicorn, tests, or mounting elsewhere)."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
@@ -666,7 +690,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
     from starlette.staticfiles import StaticFiles
 
     releases = Releases(home, base)
-    pool = QueryPool(workers)
+    pool = QueryPool(workers, worker_memory_mb)
     static_dir = Path(__file__).resolve().parent / "static"
     limits_text = (f"Queries time out after {timeout:g} s (the work is stopped); results are capped at {max_rows:,} rows "
                    "(a cut result says so: header X-Datawork-Truncated: true).")
@@ -1108,13 +1132,23 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
         Route("/{path:path}", fallback, methods=None),
     ]
 
+    def warm() -> None:
+        """Fill the caches the first visitors would otherwise wait for (browse index, pyLODE page)."""
+        with contextlib.suppress(Exception):
+            rel = releases.current()
+            rel.kinds()
+            rel.ontology_html()
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await pool.start()
+        warming = asyncio.get_running_loop().run_in_executor(None, warm)
         try:
             yield
         finally:
             await pool.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(warming), 0.1)
 
     middleware = [
         Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
@@ -1186,7 +1220,7 @@ class GuardMiddleware:
 # ================================================================= serve
 def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8080, allow_service: bool = False,
           timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS, *, base: str | None = None,
-          workers: int = 2, log_level: str = "info") -> None:
+          workers: int = 2, log_level: str = "info", worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB) -> None:
     """Run the server until interrupted (``datawork serve``)."""
     import sys
 
@@ -1198,7 +1232,8 @@ def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8
         raise StoreError("--timeout must be positive")
     if max_rows <= 0:
         raise StoreError("--max-rows must be positive")
-    app = create_app(home, allow_service=allow_service, timeout=timeout, max_rows=max_rows, base=base, workers=workers)
+    app = create_app(home, allow_service=allow_service, timeout=timeout, max_rows=max_rows, base=base, workers=workers,
+                     worker_memory_mb=worker_memory_mb)
     shown = f"[{host}]" if ":" in host else host
     print(f"datawork serve: release {rel.name} from {ws.root}\n"
           f"  http://{shown}:{port}/  (SPARQL: /sparql, ontology: /ontology, VoID: /.well-known/void)\n"

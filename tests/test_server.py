@@ -353,7 +353,7 @@ def test_query_page_is_local(client):
 
 # ----------------------------------------------------------------- read-only, SERVICE, limits
 def test_updates_and_writes_are_refused(client, store):
-    before = len(store)
+    before = sum(1 for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
     upd = "INSERT DATA { <urn:x> <urn:y> <urn:z> }"
     r = client.post("/sparql", data={"update": upd})
     assert r.status_code == 403 and "read-only" in r.text
@@ -431,6 +431,18 @@ def test_timeout_stops_the_work(built):
             os.kill(killed, 0)
         r = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})  # a fresh worker answers
         assert r.status_code == 200 and r.json()["boolean"] is True
+
+
+def test_memory_cap_stops_a_runaway_query(built):
+    from datawork_kg.server import create_app
+
+    app = create_app(built[0].root, timeout=60, workers=1, worker_memory_mb=300)
+    with _client(app) as c:
+        t = time.monotonic()
+        r = c.get("/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"})
+        assert r.status_code == 503 and "memory" in r.text
+        assert time.monotonic() - t < 30
+        assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 
 def test_size_limits(built):
