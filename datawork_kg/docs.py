@@ -12,7 +12,6 @@ functions, so the documentation reads the same everywhere.
 from __future__ import annotations
 
 import html as _html
-import io
 import logging
 import re
 from pathlib import Path

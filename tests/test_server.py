@@ -6,7 +6,6 @@ raw request paths, of the command line and of a build while serving run a real u
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -14,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
