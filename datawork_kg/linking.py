@@ -687,6 +687,38 @@ SELECT ?item ?label ?redirect WHERE {
 }"""
 
 
+LABEL_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+SELECT ?name ?item WHERE {
+  VALUES ?name { %s }
+  ?item rdfs:label ?name ;
+        wdt:P856 ?website .
+}"""
+
+
+def _find_missing_qids(endpoint: str, table: dict[str, dict[str, str]], timeout: float,
+                       result: RefreshResult) -> dict[str, dict[str, str]]:
+    """Propose QIDs for organisations that have none: items whose English label is the organisation's
+    name and that have an official website (P856). Only a single match is proposed, and like every
+    change it is shown and written only if accepted."""
+    missing = {r["name"]: key for key, r in table.items() if not r.get("wikidata") and r.get("name")}
+    if not missing:
+        return {}
+    names = " ".join(json.dumps(n) + "@en" for n in sorted(missing))
+    found: dict[str, set[str]] = {}
+    for r in _sparql_select(endpoint, LABEL_QUERY % names, timeout):
+        found.setdefault(_literal(r.get("name")), set()).add(_qid(r.get("item"), endpoint))
+    new: dict[str, dict[str, str]] = {}
+    for name, key in sorted(missing.items()):
+        qids = found.get(name, set())
+        if len(qids) == 1:
+            new[key] = {"wikidata": qids.pop(), "wikidata_label": name}
+        elif len(qids) > 1:
+            result.notes.append(f"organisations.csv: {key}: several items are labelled {name!r} "
+                                f"({', '.join(sorted(qids))}); none proposed")
+    return new
+
+
 def _fetch_countries(endpoint: str, snap: Snapshot, timeout: float, result: RefreshResult) -> dict[str, dict[str, str]]:
     codes = sorted(snap.countries)
     found: dict[str, list[tuple[str, str]]] = {}
@@ -804,7 +836,8 @@ def refresh(endpoint: str = WIKIDATA_ENDPOINT, *, yes: bool = False, timeout: fl
     """Re-fetch the Wikidata part of the snapshot, show what changed, write it only if accepted.
 
     Countries are looked up by ISO code (``wdt:P297``), cities and organisations by their QID (labels,
-    and redirects ``owl:sameAs`` to a merged item). Nothing is written unless there are changes and
+    and redirects ``owl:sameAs`` to a merged item); an organisation with no QID yet gets one proposed
+    when exactly one item with an official website (``wdt:P856``) has its name as English label. Nothing is written unless there are changes and
     ``yes`` is true or ``confirm()`` answers true. All files are replaced atomically.
 
     Args:
@@ -830,6 +863,7 @@ def refresh(endpoint: str = WIKIDATA_ENDPOINT, *, yes: bool = False, timeout: fl
     new_countries = _fetch_countries(endpoint, snap, timeout, result)
     new_cities = _fetch_items(endpoint, snap.cities, "cities.csv", timeout, result)
     new_orgs = _fetch_items(endpoint, snap.organisations, "organisations.csv", timeout, result)
+    new_orgs.update(_find_missing_qids(endpoint, snap.organisations, timeout, result))
 
     result.changes = (_diff("countries.csv", snap.countries, new_countries)
                       + _diff("cities.csv", snap.cities, new_cities)

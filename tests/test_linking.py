@@ -472,3 +472,32 @@ def test_federated_query_against_a_local_wikidata(tmp_path, wikidata_server):
     assert rows["FR"]["wikidata"]["value"] == str(WD.Q142)
     assert rows["FR"]["wikidata_label"]["value"] == "France"
     assert float(rows["MG"]["population"]["value"]) == 30000000
+
+
+@pytest.fixture(scope="module")
+def labelled_server(tmp_path_factory):
+    """The fixture plus invented items named like organisations that have no QID in the snapshot."""
+    d = tmp_path_factory.mktemp("wikidata-labels")
+    extra = """
+wd:Q999000201 rdfs:label "Upwork"@en ; wdt:P856 <https://example.org/upwork> .
+wd:Q999000202 rdfs:label "oDesk"@en ; wdt:P856 <https://example.org/odesk-a> .
+wd:Q999000203 rdfs:label "oDesk"@en ; wdt:P856 <https://example.org/odesk-b> .
+"""
+    (d / "labels.ttl").write_text(FIXTURE.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    url, stop = start_oxigraph(d, [d / "labels.ttl"])
+    yield url
+    stop()
+
+
+def test_refresh_proposes_missing_qids_by_name(labelled_server, snapshot_copy):
+    """An organisation with no QID gets one proposed when exactly one item with a website bears its name."""
+    before = _digest(snapshot_copy)
+    lines: list[str] = []
+    result = refresh(labelled_server, timeout=10, out=lines.append, snapshot_dir=snapshot_copy)
+    proposed = {(c.key, c.column, c.old, c.new) for c in result.changes if c.file == "organisations.csv"}
+    assert ("upwork", "wikidata", "", "Q999000201") in proposed
+    assert not any(key == "odesk" for key, *_ in proposed), "an ambiguous name must not be proposed"
+    assert any("odesk" in n and "several items" in n for n in result.notes)
+    assert not result.written and _digest(snapshot_copy) == before
+    refresh(labelled_server, yes=True, timeout=10, out=lines.append, snapshot_dir=snapshot_copy)
+    assert load_snapshot(snapshot_copy).organisations["upwork"]["wikidata"] == "Q999000201"
