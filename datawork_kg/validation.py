@@ -151,6 +151,16 @@ def _run_pyshacl(data: Graph, shapes: Graph) -> Graph:
     return report
 
 
+_SHAPES_TEXT: dict[str, object] = {}
+
+
+def _shapes_text(shapes: Graph) -> str:
+    """The shapes as Turtle, serialised once per shapes graph (validation runs once per named graph)."""
+    if _SHAPES_TEXT.get("graph") is not shapes or _SHAPES_TEXT.get("size") != len(shapes):
+        _SHAPES_TEXT.update(graph=shapes, size=len(shapes), text=shapes.serialize(format="turtle"))
+    return str(_SHAPES_TEXT["text"])
+
+
 def _run_rudof(data: Graph, shapes: Graph) -> Graph:
     try:
         import pyrudof
@@ -159,7 +169,7 @@ def _run_rudof(data: Graph, shapes: Graph) -> Graph:
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     rudof.read_data(data.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples,
                     reader_mode=pyrudof.ReaderMode.Strict)
-    rudof.read_shacl(shapes.serialize(format="turtle"), format=pyrudof.ShaclFormat.Turtle,
+    rudof.read_shacl(_shapes_text(shapes), format=pyrudof.ShaclFormat.Turtle,
                      reader_mode=pyrudof.ReaderMode.Strict)
     rudof.validate_shacl()
     text = rudof.serialize_shacl_validation_results(format=pyrudof.ResultShaclValidationFormat.NTriples)
