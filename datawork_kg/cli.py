@@ -346,13 +346,16 @@ def link_refresh(endpoint, yes, timeout):
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) queries.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Query timeout in seconds.")
 @click.option("--max-rows", type=int, default=10000, show_default=True, help="Row cap for SPARQL results.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes (each query runs in one, killed at the timeout).")
 @click.pass_context
 @handled
-def serve(ctx, host, port, allow_service, timeout, max_rows):
+def serve(ctx, host, port, allow_service, timeout, max_rows, workers):
     """Serve the graph as linked data with a SPARQL endpoint (read-only)."""
     from .server import serve as run
 
-    run(home=ctx.obj["home"], host=host, port=port, allow_service=allow_service, timeout=timeout, max_rows=max_rows)
+    run(home=ctx.obj["home"], host=host, port=port, allow_service=allow_service, timeout=timeout, max_rows=max_rows,
+        base=ctx.obj["base"], workers=workers)
 
 
 @main.command()
