@@ -24,7 +24,7 @@ import yaml
 
 from .errors import QueryError
 from .resources import queries_dir
-from .terms import kind_of, to_python
+from .terms import from_sparql_json, kind_of, to_python
 
 PARAM_RE = re.compile(r"\?(_{1,2})([A-Za-z][A-Za-z0-9]*)_(iri|literal|string|integer|number|country|boolean)\b")
 HEADER_KEYS_REQUIRED = ("summary", "description", "tags", "source")
@@ -282,11 +282,15 @@ def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow
     if isinstance(res, ox.QueryTriples):
         return Result([], [], {}, text, triples=list(res))
     variables = [v.value for v in res.variables]
+    return _typed_result(variables, ([sol[v] for v in variables] for sol in res), text)
+
+
+def _typed_result(variables: list[str], solutions, text: str) -> Result:
+    """Rows of Python values and each column's type, from solutions given as lists of terms."""
     rows, types = [], {}
-    for sol in res:
+    for terms in solutions:
         row = {}
-        for v in variables:
-            term = sol[v]
+        for v, term in zip(variables, terms):
             row[v] = to_python(term)
             types[v] = _merge_type(types.get(v), kind_of(term))
         rows.append(row)
@@ -315,32 +319,8 @@ def run_endpoint(endpoint: str, text: str, *, timeout: float = 60) -> Result:
     if "boolean" in data:
         return Result([], [], {}, text, boolean=bool(data["boolean"]))
     variables = data["head"]["vars"]
-    rows, types = [], {}
-    for b in data["results"]["bindings"]:
-        row = {}
-        for v in variables:
-            term = _json_term(b.get(v))
-            row[v] = to_python(term)
-            types[v] = _merge_type(types.get(v), kind_of(term))
-        rows.append(row)
-    for v in variables:
-        types.setdefault(v, "null")
-    return Result(variables, rows, types, text)
-
-
-def _json_term(cell):
-    if cell is None:
-        return None
-    t = cell["type"]
-    if t == "uri":
-        return ox.NamedNode(cell["value"])
-    if t == "bnode":
-        return ox.BlankNode(cell["value"])
-    if "xml:lang" in cell:
-        return ox.Literal(cell["value"], language=cell["xml:lang"])
-    if "datatype" in cell:
-        return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
-    return ox.Literal(cell["value"])
+    return _typed_result(variables, ([from_sparql_json(b.get(v)) for v in variables]
+                                     for b in data["results"]["bindings"]), text)
 
 
 def run_named(name: str, *, params: dict | None = None, dataframe: bool = False, store: ox.Store | None = None,

@@ -47,6 +47,7 @@ from .errors import StoreError
 from .iris import DEFAULT_BASE
 from .namespace import DW_NS, PREFIXES
 from .store import Workspace
+from .terms import from_sparql_json
 
 ONTOLOGY_GRAPH = "https://w3id.org/datawork/ontology"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -1071,7 +1072,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
                     + f"<pre>{H.esc(result['body'].decode('utf-8'))}</pre>", linker(rel))
             else:
                 data = json.loads(result["body"])
-                page_rows = [{v: _json_to_term(c) for v, c in b.items()} for b in data.get("results", {}).get("bindings", [])]
+                page_rows = [{v: from_sparql_json(c) for v, c in b.items()} for b in data.get("results", {}).get("bindings", [])]
                 body = H.results_table_page(data["head"].get("vars", []), page_rows, linker(rel), base=rel.base,
                                             truncated=result["truncated"], cap=max_rows, query=text,
                                             boolean=data.get("boolean"))
@@ -1161,19 +1162,6 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
     app.state.releases = releases
     app.state.settings = {"timeout": timeout, "max_rows": max_rows, "allow_service": allow_service}
     return app
-
-
-def _json_to_term(cell: dict):
-    t = cell.get("type")
-    if t == "uri":
-        return ox.NamedNode(cell["value"])
-    if t == "bnode":
-        return ox.BlankNode(cell["value"])
-    if "xml:lang" in cell:
-        return ox.Literal(cell["value"], language=cell["xml:lang"])
-    if "datatype" in cell:
-        return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
-    return ox.Literal(str(cell.get("value", "")))
 
 
 _BAD_RAW = re.compile(rb"%2e|%2f|%5c|%00|\\|\x00", re.I)

@@ -51,6 +51,22 @@ def to_python(term):
     return v
 
 
+def from_sparql_json(cell: dict | None):
+    """A pyoxigraph term from one cell of SPARQL 1.1 JSON results (None for an unbound variable)."""
+    if cell is None:
+        return None
+    t = cell.get("type")
+    if t == "uri":
+        return ox.NamedNode(cell["value"])
+    if t == "bnode":
+        return ox.BlankNode(cell["value"])
+    if "xml:lang" in cell:
+        return ox.Literal(cell["value"], language=cell["xml:lang"])
+    if "datatype" in cell:
+        return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
+    return ox.Literal(str(cell.get("value", "")))
+
+
 def kind_of(term) -> str:
     """'iri', 'bnode', 'integer', 'decimal', 'boolean', 'date', 'string' ... for typed CSV/JSON headers."""
     if term is None:
@@ -71,4 +87,4 @@ def kind_of(term) -> str:
     return "string"
 
 
-__all__ = ["to_rdflib", "to_python", "kind_of"]
+__all__ = ["to_rdflib", "to_python", "kind_of", "from_sparql_json"]
