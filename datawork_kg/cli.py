@@ -122,10 +122,9 @@ def validate(ctx, files, engine, fmt):
 
     CSV files are checked against the case files given with them (or the bundled evidence).
     """
-    from rdflib import Graph
 
     from .build import evidence_files, ontology_graph
-    from .errors import InputError, ValidationFailed
+    from .errors import InputError
     from .iris import IRIs
     from .loaders import load_paths
 

@@ -5,7 +5,7 @@ The command line prints ``str(error)`` without a traceback (unless ``--debug``) 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class DataworkError(Exception):

@@ -1037,7 +1037,7 @@ def void_page(void_store: ox.Store, dataset: str, site: Site, linker: Linker) ->
             f"<th>target</th></tr></thead><tbody>{''.join(subsets)}</tbody></table>"
             "<h2>Classes</h2><table><thead><tr><th>class</th><th>entities</th></tr></thead><tbody>"
             + "".join(r for _, r in sorted(parts_rows, key=lambda x: -x[0])) + "</tbody></table>"
-            + f'<p class="formats small">This description as: '
+            + '<p class="formats small">This description as: '
             + " ".join(f'<a href="{esc(linker.path("dataset." + ext))}">{esc(name)}</a>' for ext, (_, name) in RDF_FORMATS.items())
             + "</p>")
     return page("Dataset description", body, linker,

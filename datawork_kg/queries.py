@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 import yaml
@@ -74,7 +74,7 @@ def parse_query_file(path: Path) -> LibraryQuery:
     head_lines = [ln[2:] if ln.startswith("#+") else None for ln in text.splitlines()]
     yaml_text = "\n".join(ln[1:] if ln.startswith(" ") else ln for ln in head_lines if ln is not None)
     if not yaml_text.strip():
-        raise QueryError(f"query has no '#+' header", file=str(path), line=1,
+        raise QueryError("query has no '#+' header", file=str(path), line=1,
                          hint="start the file with '#+ summary: ...' lines (see docs/queries.md)")
     try:
         header = yaml.safe_load(yaml_text) or {}

@@ -7,7 +7,6 @@ resolves to nothing), so the query page must work offline. Screenshots are kept 
 """
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 

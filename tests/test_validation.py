@@ -11,7 +11,6 @@ from rdflib.namespace import RDF, RDFS
 
 from datawork_kg import validation
 from datawork_kg.namespace import DW, SH
-from datawork_kg.resources import ontology_dir
 from datawork_kg.validation import (
     ValidationError,
     Violation,
@@ -50,16 +49,9 @@ INVALID = [e for e in EXAMPLES if not e[2]]
 
 @pytest.fixture(scope="session")
 def ontology() -> Graph:
-    g = Graph()
-    try:
-        files = sorted(ontology_dir().glob("*.ttl"))
-    except FileNotFoundError:
-        files = []
-    for path in files:
-        try:
-            g.parse(path, format="turtle")
-        except Exception:  # the fallback below is enough for these tests
-            pass
+    from datawork_kg.build import ontology_graph
+
+    g = ontology_graph()
     g.parse(SHAPES_DIR / "class-hierarchy.ttl", format="turtle")
     return g
 

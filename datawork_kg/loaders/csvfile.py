@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
 
 from ..errors import InputError, Problem
 from ..iris import IRIs
 from ..namespace import DW
 from .base import LoadedGraph, register
-from .casefile import _Emitter, _en, _schema_validator, is_country, is_currency
+from .casefile import _Emitter, _schema_validator, is_country, is_currency
 from .yamlsafe import read_text
 
 RECORDS = {"pay": "pay", "figure": "figures", "method": "methods"}
