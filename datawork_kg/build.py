@@ -137,8 +137,8 @@ def _ox_term(term, cache: dict):
     return t
 
 
-def _quads(graph: Graph, graph_iri: str):
-    """The triples of an rdflib graph as pyoxigraph quads in ``graph_iri``.
+def _quads(graph: "Graph | Iterable[tuple]", graph_iri: str, cache: dict | None = None):
+    """The triples of an rdflib graph (or an iterable of rdflib term tuples) as pyoxigraph quads in ``graph_iri``.
 
     Converting the terms directly (with a cache: the same IRIs recur) and loading every graph
     in one ``bulk_extend`` is about 3x faster than serialising each graph to N-Triples and
@@ -146,7 +146,7 @@ def _quads(graph: Graph, graph_iri: str):
     """
     g = ox.NamedNode(graph_iri)
     default = ox.DefaultGraph()
-    cache: dict = {}
+    cache = {} if cache is None else cache
     for s, p, o in graph:
         ts, tp, to = _ox_term(s, cache), _ox_term(p, cache), _ox_term(o, cache)
         yield ox.Quad(ts, tp, to, g)
@@ -183,7 +183,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
         check_writable(ws.root)
         say(f"[1/8] loading {len(files)} evidence file(s)")
         with step("load"):
-            loaded = load_paths(files, iris, progress=lambda p, lg: say(f"  {p.name}: {len(lg.graph):,} triples -> <{lg.graph_iri}>"))
+            loaded = load_paths(files, iris, progress=lambda p, lg: say(f"  {p.name}: {lg.n_triples:,} triples -> <{lg.graph_iri}>"))
         say("[2/8] linking to reference data (Wikidata, GeoNames, ISO, World Bank)")
         with step("link"):
             reference = _reference(loaded, iris)
@@ -196,13 +196,16 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
             with step("store"):
                 store = ox.Store(str(rel / "store"))
                 graphs: dict[str, int] = {}
-                parts = [(lg.graph, str(lg.graph_iri)) for lg in loaded] + [(onto, ONTOLOGY_GRAPH)]
+                # the loaders' triples go straight to quads (no rdflib Graph is built for them)
+                parts = [(lg.iter_triples(), str(lg.graph_iri), lg.n_triples) for lg in loaded]
+                parts.append((onto, ONTOLOGY_GRAPH, len(onto)))
                 if reference is not None:
-                    parts.append((reference, str(iris.graph("reference"))))
-                for g, g_iri in parts:
-                    graphs[g_iri] = len(g)
-                # one bulk load of every graph (see _quads)
-                store.bulk_extend(itertools.chain.from_iterable(_quads(g, g_iri) for g, g_iri in parts))
+                    parts.append((reference, str(iris.graph("reference")), len(reference)))
+                for _t, g_iri, n in parts:
+                    graphs[g_iri] = n
+                # one bulk load of every graph (see _quads); one term cache for all: IRIs recur across graphs
+                cache: dict = {}
+                store.bulk_extend(itertools.chain.from_iterable(_quads(g, g_iri, cache) for g, g_iri, _n in parts))
             say("[5/8] materialising what the ontology implies")
             with step("materialise"):
                 from .materialise import materialise
@@ -324,7 +327,7 @@ _POOL_STATE: dict = {}
 def _validation_workers(loaded: list[LoadedGraph]) -> int:
     import os
 
-    if len(loaded) < 2 or sum(len(lg.graph) for lg in loaded) < PARALLEL_VALIDATION_TRIPLES:
+    if len(loaded) < 2 or sum(lg.n_triples for lg in loaded) < PARALLEL_VALIDATION_TRIPLES:
         return 1
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -333,21 +336,23 @@ def _validation_workers(loaded: list[LoadedGraph]) -> int:
     return max(1, min(cpus, len(loaded), 4))
 
 
-def _context_of(lg: LoadedGraph, loaded: list[LoadedGraph]) -> Graph | None:
+def _context_of(lg: LoadedGraph, loaded: list[LoadedGraph]) -> "Iterable[tuple] | None":
     """A CSV graph refers to its study's case file: validate it together with that graph."""
     if not lg.source.lower().endswith(".csv"):
         return None
     for other in loaded:
         if other is not lg and other.study == lg.study and not other.source.lower().endswith(".csv"):
-            return other.graph
+            return other.iter_triples()
     return None
 
 
-def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str, context: Graph | None = None) -> list:
+def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str, context: "Iterable[tuple] | None" = None) -> list:
     from .validation import type_closure, validate
 
+    if engine == "rudof" and _rudof_runs_all(shapes):
+        return _validate_one_rudof(lg, onto, shapes, context)
     data = Graph()
-    for t in lg.graph:
+    for t in lg.iter_triples():
         data.add(t)
     if context is not None:
         for t in context:
@@ -355,7 +360,48 @@ def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str, context: Gr
     data = type_closure(data, onto)
     results = list(validate(data, shapes=shapes, engine=engine).results)
     if context is not None:  # report only what this file states; the case file is validated on its own
-        own = set(lg.graph.subjects())
+        own = {t[0] for t in lg.iter_triples()}
+        results = [v for v in results if getattr(v, "focus", None) in own]
+    return results
+
+
+def _rudof_runs_all(shapes: Graph) -> bool:
+    """Whether pyrudof alone runs every constraint of ``shapes`` (see validation.validate)."""
+    from .namespace import SH
+    from .validation import rudof_supports_sparql
+
+    return not (any(shapes.triples((None, SH.sparql, None))) and not rudof_supports_sparql())
+
+
+_SUPERS: dict = {}
+
+
+def _validate_one_rudof(lg: LoadedGraph, onto: Graph, shapes, context: "Iterable[tuple] | None") -> list:
+    """:func:`_validate_one` with pyrudof, from the triples: the data (with its rdf:type closure, as
+    ``validation.type_closure`` makes it) goes to pyrudof as N-Triples text, without an rdflib Graph.
+    Only when there are violations is a Graph built, to tell their source files as ``validate`` does."""
+    from rdflib.namespace import RDF
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    from .validation import _run_rudof, _superclasses, violations_from_report
+
+    if _SUPERS.get("onto") is not onto or _SUPERS.get("size") != len(onto):
+        _SUPERS.update(onto=onto, size=len(onto), supers=_superclasses(onto))
+    supers = _SUPERS["supers"]
+    data = dict.fromkeys(lg.iter_triples())
+    if context is not None:
+        data.update(dict.fromkeys(context))
+    rdf_type = RDF.type
+    closure = [(s, rdf_type, sup) for s, p, o in data if p == rdf_type for sup in supers.get(o, ())]
+    data.update(dict.fromkeys(closure))
+    report = _run_rudof("".join(map(_nt_row, data)), shapes)
+    results = violations_from_report(report, shapes, None)
+    if results:  # as validate() reports them: each result's source file, and in that order
+        g = Graph()
+        g.addN((s, p, o, g) for s, p, o in data)
+        results = violations_from_report(report, shapes, g)
+    if context is not None:  # report only what this file states; the case file is validated on its own
+        own = {t[0] for t in lg.iter_triples()}
         results = [v for v in results if getattr(v, "focus", None) in own]
     return results
 
@@ -378,7 +424,7 @@ def _validate_parallel(loaded: list[LoadedGraph], onto: Graph, shapes, engine: s
     _POOL_STATE.update(loaded=loaded, onto=onto, shapes=shapes, engine=engine)
     try:
         # biggest graphs first so that the workers finish together
-        order = sorted(range(len(loaded)), key=lambda i: -len(loaded[i].graph))
+        order = sorted(range(len(loaded)), key=lambda i: -loaded[i].n_triples)
         with ctx.Pool(workers) as pool:
             done = dict(zip(order, pool.map(_validate_index, order, chunksize=1)))
     finally:
@@ -408,7 +454,7 @@ def _summary(store: ox.Store, loaded: list[LoadedGraph], graphs: dict[str, int],
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "triples": sum(graphs.values()),
         "graphs": graphs,
-        "sources": {lg.source.split("/")[-1]: {"graph": str(lg.graph_iri), "study": lg.study, "triples": len(lg.graph),
+        "sources": {lg.source.split("/")[-1]: {"graph": str(lg.graph_iri), "study": lg.study, "triples": lg.n_triples,
                                                "items": {k: v for k, v in lg.counts.items() if not k.startswith("_")}}
                     for lg in loaded},
         "classes": per_class,

@@ -42,9 +42,8 @@ def write_dumps(store: ox.Store, out: Path, iris: IRIs, summary: dict) -> dict[s
         path = out / name
         if fmt.supports_datasets:
             store.dump(str(path), fmt, prefixes=prefixes) if fmt != ox.RdfFormat.N_QUADS else store.dump(str(path), fmt)
-        else:  # Turtle: the union of all graphs
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None))
-            ox.serialize(_dedupe(triples), str(path), fmt, prefixes=prefixes)
+        else:  # Turtle: the union of all graphs, which the default graph holds as a set (build.union_default_graph)
+            store.dump(str(path), fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
         sums[name] = _sha(path)
     void = describe(store, iris, summary, sums)
     void.serialize(out / "void.ttl", format="turtle")

@@ -161,13 +161,15 @@ def _shapes_text(shapes: Graph) -> str:
     return str(_SHAPES_TEXT["text"])
 
 
-def _run_rudof(data: Graph, shapes: Graph) -> Graph:
+def _run_rudof(data: "Graph | str", shapes: Graph) -> Graph:
+    """Validate ``data`` (a Graph, or its N-Triples text) with pyrudof; the report as a Graph."""
     try:
         import pyrudof
     except ImportError as exc:
         raise ValidationError("pyrudof is not installed", hint="pip install 'datawork-kg[fast]' (or pyrudof)") from exc
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-    rudof.read_data(data.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples,
+    text = data if isinstance(data, str) else data.serialize(format="nt")
+    rudof.read_data(text, format=pyrudof.RDFFormat.NTriples,
                     reader_mode=pyrudof.ReaderMode.Strict)
     rudof.read_shacl(_shapes_text(shapes), format=pyrudof.ShaclFormat.Turtle,
                      reader_mode=pyrudof.ReaderMode.Strict)

@@ -6,9 +6,8 @@ cities, currencies, shared organisations) so that linking can add what they need
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from rdflib import Graph, URIRef
 
@@ -16,17 +15,55 @@ from ..errors import InputError, Problem
 from ..iris import IRIs
 
 
-@dataclass
 class LoadedGraph:
-    graph_iri: URIRef
-    graph: Graph
-    source: str
-    study: str
-    countries: set[str] = field(default_factory=set)
-    cities: dict[str, str] = field(default_factory=dict)  # slug -> (country)
-    currencies: set[str] = field(default_factory=set)
-    organisations: dict[str, str] = field(default_factory=dict)  # global_id -> wikidata QID or ""
-    counts: dict[str, int] = field(default_factory=dict)
+    """One loaded file: its named graph IRI and its triples, plus what it refers to outside itself.
+
+    A loader may hand over the triples either as an rdflib ``Graph`` or as ``triples``, a list of
+    distinct ``(s, p, o)`` rdflib term tuples (cheaper: no index is built per triple). ``graph``
+    builds the rdflib Graph from the tuples on first use; from then on the Graph is the content
+    (callers may change it). :meth:`iter_triples` and :attr:`n_triples` read whichever is there
+    without building a Graph.
+    """
+
+    def __init__(self, graph_iri: URIRef, graph: Graph | None = None, source: str = "", study: str = "",
+                 countries: set[str] | None = None, cities: dict[str, str] | None = None,
+                 currencies: set[str] | None = None, organisations: dict[str, str] | None = None,
+                 counts: dict[str, int] | None = None, *, triples: list[tuple] | None = None) -> None:
+        self.graph_iri = graph_iri
+        self._graph = graph if graph is not None or triples is not None else Graph()
+        self._triples = None if self._graph is not None else list(triples)
+        self.source = source
+        self.study = study
+        self.countries = set() if countries is None else countries
+        self.cities = {} if cities is None else cities  # slug -> (country)
+        self.currencies = set() if currencies is None else currencies
+        self.organisations = {} if organisations is None else organisations  # global_id -> wikidata QID or ""
+        self.counts = {} if counts is None else counts
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            g = Graph()
+            g.addN((s, p, o, g) for s, p, o in self._triples)
+            self._graph, self._triples = g, None
+        return self._graph
+
+    @graph.setter
+    def graph(self, value: Graph) -> None:
+        self._graph, self._triples = value, None
+
+    @property
+    def n_triples(self) -> int:
+        """The number of distinct triples (``len(self.graph)``, without building the Graph)."""
+        return len(self._triples) if self._graph is None else len(self._graph)
+
+    def iter_triples(self) -> Iterable[tuple]:
+        """The triples as ``(s, p, o)`` rdflib terms (the tuples, or the Graph once it is built)."""
+        return self._triples if self._graph is None else self._graph
+
+    def __repr__(self) -> str:
+        return (f"LoadedGraph(graph_iri={self.graph_iri!r}, source={self.source!r}, study={self.study!r}, "
+                f"triples={self.n_triples})")
 
 
 class Loader(Protocol):

@@ -431,7 +431,9 @@ class _Emitter:
         self.sha = sha
         self.study_id = data["study"]["id"]
         self.study = iris.study(self.study_id)
-        self.g = Graph()
+        # the triples, distinct, in the order emitted (a dict as an ordered set; an rdflib Graph would
+        # index every triple, which cost about a third of the loading time)
+        self._t: dict[tuple, None] = {}
         self.countries: set[str] = set()
         self.cities: dict[str, str] = {}
         self.currencies: set[str] = set()
@@ -442,7 +444,14 @@ class _Emitter:
 
     # helpers
     def add(self, s, p, o) -> None:
-        self.g.add((s, p, o))
+        self._t[(s, p, o)] = None
+
+    @property
+    def g(self) -> Graph:
+        """The triples emitted so far as a new rdflib Graph."""
+        g = Graph()
+        g.addN((s, p, o, g) for s, p, o in self._t)
+        return g
 
     def country(self, code: str) -> URIRef:
         self.countries.add(code)
@@ -539,8 +548,8 @@ class _Emitter:
         counts = dict(self.counts)
         counts["_ids"] = {k: self.kinds[k] for k in self.kinds}
         counts["_org_iris"] = {k: str(v) for k, v in self.ids.items()}
-        return LoadedGraph(graph_iri, self.g, self.display, self.study_id, set(self.countries), dict(self.cities),
-                           set(self.currencies), dict(self.orgs), counts)
+        return LoadedGraph(graph_iri, None, self.display, self.study_id, set(self.countries), dict(self.cities),
+                           set(self.currencies), dict(self.orgs), counts, triples=list(self._t))
 
     def emit_graph_provenance(self, graph_iri: URIRef) -> None:
         activity = self.iris("activity", f"load-{self.study_id}-{self.sha[:12]}")

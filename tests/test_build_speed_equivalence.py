@@ -1,0 +1,152 @@
+"""The faster build gives the same graphs, store and dumps as before.
+
+The reference is the case-file loader of commit REFERENCE, the last one before the change
+(``git show REFERENCE:...``, loaded as a module of its own), which emits into an rdflib Graph triple
+by triple; the current loader collects term tuples and builds no Graph unless asked. When the
+emitter's output changes on purpose, move REFERENCE to the commit before that change.
+"""
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from datawork_kg.build import build, evidence_files
+from datawork_kg.iris import IRIs
+from datawork_kg.loaders import base as loaders_base
+from datawork_kg.loaders import casefile, load_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = "5fd466e5e0e759613fe46d3140617001347a0cee"
+
+
+def _nt(triples) -> list[str]:
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    return sorted(_nt_row(t) for t in triples)
+
+
+@pytest.fixture(scope="module")
+def head_loader():
+    """The reference version of casefile.py as ``datawork_kg.loaders._casefile_head`` (its CaseFileLoader)."""
+    try:
+        text = subprocess.run(["git", "show", f"{REFERENCE}:datawork_kg/loaders/casefile.py"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip(f"git history with commit {REFERENCE[:10]} is not available (a shallow clone?)")
+    assert "self.g.add((s, p, o))" in text, "the reference must be the Graph-emitting loader"
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp()) / "_casefile_head.py"
+    tmp.write_text(text, encoding="utf-8")
+    name = "datawork_kg.loaders._casefile_head"
+    spec = importlib.util.spec_from_file_location(name, tmp)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        loaders_base.register("casefile", casefile.CaseFileLoader)  # the HEAD module registered itself
+    yield mod.CaseFileLoader
+    sys.modules.pop(name, None)
+
+
+def test_loaded_triples_identical(head_loader):
+    iris = IRIs()
+    files = [f for f in evidence_files() if f.suffix.lower() in (".yaml", ".yml")]
+    assert files
+    for f in files:
+        new = casefile.CaseFileLoader().load(f, iris)
+        old = head_loader().load(f, iris)
+        assert new._graph is None  # no Graph built while loading
+        assert new.n_triples == len(old.graph)
+        assert _nt(new.iter_triples()) == _nt(old.graph), f.name
+        assert (new.graph_iri, new.study, new.countries, new.cities, new.currencies, new.organisations, new.counts) == \
+            (old.graph_iri, old.study, old.countries, old.cities, old.currencies, old.organisations, old.counts)
+        # .graph still works, and is the same set of triples
+        g = new.graph
+        assert isinstance(g, Graph) and len(g) == len(old.graph) == new.n_triples
+        assert _nt(g) == _nt(old.graph)
+        assert new.iter_triples() is g  # from now on the Graph is the content
+
+
+def test_graph_is_the_content_once_built():
+    lg = load_paths(evidence_files())[0]
+    n = lg.n_triples
+    from rdflib import URIRef
+
+    lg.graph.add((URIRef("urn:x:s"), URIRef("urn:x:p"), URIRef("urn:x:o")))
+    assert lg.n_triples == n + 1 == len(lg.graph)
+    assert (URIRef("urn:x:s"), URIRef("urn:x:p"), URIRef("urn:x:o")) in set(lg.iter_triples())
+
+
+def _norm(quads) -> tuple[set[str], int]:
+    """The quads without blank nodes (as text) and how many have one (the ontology's blank nodes get
+    new labels each time it is parsed)."""
+    plain, blank = set(), 0
+    for q in quads:
+        text = str(q)
+        if "_:" in text and any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)):
+            blank += 1
+        else:
+            plain.add(text)
+    return plain, blank
+
+
+def _store_quads(release: Path) -> tuple[set[str], int]:
+    store = ox.Store.read_only(str(release / "store"))
+    out = _norm(store)
+    del store
+    return out
+
+
+def test_full_build_store_and_dumps_identical(head_loader, tmp_path, monkeypatch):
+    new = build(home=tmp_path / "new", reason=False)
+    assert new.violations == []
+    monkeypatch.setitem(loaders_base._REGISTRY, "casefile", head_loader)
+    old = build(home=tmp_path / "old", reason=False)
+    monkeypatch.undo()
+    assert old.violations == []
+    assert new.graphs == old.graphs
+    assert new.summary["sources"] == old.summary["sources"]
+    quads = _store_quads(new.release)
+    assert quads == _store_quads(old.release)
+
+    # the dumps hold the store: N-Quads every quad, Turtle the union of all graphs (as before: deduplicated quads)
+    store = ox.Store.read_only(str(new.release / "store"))
+    union = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None)}
+    dumps = new.release / "dumps"
+    with open(dumps / "datawork.ttl", "rb") as fh:
+        ttl = set(ox.parse(fh, ox.RdfFormat.TURTLE))
+    assert _norm(ox.Quad(t.subject, t.predicate, t.object) for t in ttl) == \
+        _norm(ox.Quad(t.subject, t.predicate, t.object) for t in union)
+    assert len(ttl) == len(union)
+    for name, fmt in (("datawork.nq", ox.RdfFormat.N_QUADS), ("datawork.trig", ox.RdfFormat.TRIG),
+                      ("datawork.jsonld", ox.RdfFormat.JSON_LD)):
+        with open(dumps / name, "rb") as fh:
+            assert _norm(ox.parse(fh, fmt)) == quads, name
+    del store
+
+
+def test_validation_from_triples_same_as_graph_path():
+    """pyrudof on N-Triples made from the tuples reports what validate() on the type-closed Graph does."""
+    pytest.importorskip("pyrudof")
+    from datawork_kg.build import _validate_one, ontology_graph
+    from datawork_kg.validation import load_shapes, type_closure, validate
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    onto, shapes = ontology_graph(), load_shapes()
+    lg = load_paths(evidence_files())[0]
+    assert _validate_one(lg, onto, shapes, "rudof") == []
+    # break it: a chain without anything else; both paths must give the same violations
+    lg2 = load_paths(evidence_files())[0]
+    lg2._triples.append((URIRef("urn:x:bad-chain"), RDF.type, URIRef("https://w3id.org/datawork/ontology#Chain")))
+    fast = _validate_one(lg2, onto, shapes, "rudof")
+    slow = list(validate(type_closure(lg2.graph, onto), shapes=shapes, engine="rudof").results)
+    assert fast and fast == slow
