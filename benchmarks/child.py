@@ -83,7 +83,6 @@ def task_validate(a: dict) -> None:
     loaded = load_paths(evidence_files([a["evidence"]]), IRIs())
     onto = ontology_graph()
     shapes = load_shapes()
-    graphs = []
     broken = 0
     for lg in loaded:
         broken += _inject(lg.graph)

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from . import __version__
-from .errors import DataworkError, InputError, Problem, ValidationFailed
+from .errors import InputError, Problem, ValidationFailed
 from .iris import IRIs
 from .loaders import LoadedGraph, load_paths
 from .resources import evidence_dir, ontology_dir

@@ -5,8 +5,8 @@ import hashlib
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
 
 from .iris import IRIs
 from .namespace import DCAT, PREFIXES, VOID
@@ -49,14 +49,6 @@ def write_dumps(store: ox.Store, out: Path, iris: IRIs, summary: dict) -> dict[s
     void.serialize(out / "void.ttl", format="turtle")
     sums["void.ttl"] = _sha(out / "void.ttl")
     return sums
-
-
-def _dedupe(triples):
-    seen = set()
-    for t in triples:
-        if t not in seen:
-            seen.add(t)
-            yield t
 
 
 def _sha(path: Path) -> str:

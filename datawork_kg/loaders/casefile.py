@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 import jsonschema
 import pycountry
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..errors import InputError, Problem
