@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests talk to, from Debian packages only (no browser or server downloads):
 #   java (HermiT), chromium + chromium-driver (browser test), virtuoso-opensource (push test),
-#   nginx-light and apache2 (the static publication's content-negotiation rules, run for real).
+#   nginx-light and apache2 (the static publication's content-negotiation rules, run for real),
+#   graphviz (dot draws the chain figure).
 # The Oxigraph server comes from PyPI (pip install -e '.[test]').
 #
 # Idempotent: installs only what is missing and runs 'apt-get update' at most once.
@@ -23,6 +24,7 @@ command -v chromedriver >/dev/null || [ -x /usr/bin/chromedriver ] || missing+=(
 command -v virtuoso-t >/dev/null || missing+=(virtuoso-opensource)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 [ -x /usr/sbin/apache2 ] || missing+=(apache2)
+command -v dot >/dev/null || missing+=(graphviz)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-servers.sh: everything is installed"
@@ -58,7 +60,7 @@ for svc in virtuoso-opensource-7 nginx apache2; do
   fi
 done
 
-for tool in java chromium chromedriver virtuoso-t /usr/sbin/nginx /usr/sbin/apache2; do
+for tool in java chromium chromedriver virtuoso-t /usr/sbin/nginx /usr/sbin/apache2 dot; do
   command -v "$tool" >/dev/null || [ -x "$tool" ] || { echo "install-servers.sh: $tool is still missing" >&2; exit 1; }
 done
 echo "install-servers.sh: done"
