@@ -199,8 +199,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 # the loaders' triples go straight to quads (no rdflib Graph is built for them)
                 parts = [(lg.iter_triples(), str(lg.graph_iri), lg.n_triples) for lg in loaded]
                 parts.append((onto, ONTOLOGY_GRAPH, len(onto)))
-                if reference is not None:
-                    parts.append((reference, str(iris.graph("reference")), len(reference)))
+                parts.append((reference, str(iris.graph("reference")), len(reference)))
                 for _t, g_iri, n in parts:
                     graphs[g_iri] = n
                 # one bulk load of every graph (see _quads); one term cache for all: IRIs recur across graphs
@@ -231,7 +230,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 if dumps:
                     from .describe import write_dumps
 
-                    write_dumps(store, rel / "dumps", iris, summary)
+                    write_dumps(store, rel / "dumps", iris, summary, reference=reference)
                 (rel / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
                 del store
             hook("publish")
@@ -293,11 +292,9 @@ def _short(term) -> str:
     return text
 
 
-def _reference(loaded: list[LoadedGraph], iris: IRIs) -> Graph | None:
-    try:
-        from .linking import reference_graph
-    except ImportError:  # linking not available yet
-        return None
+def _reference(loaded: list[LoadedGraph], iris: IRIs) -> Graph:
+    from .linking import reference_graph
+
     return reference_graph(loaded, iris)
 
 

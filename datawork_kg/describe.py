@@ -32,7 +32,8 @@ def dataset_iri(iris: IRIs) -> URIRef:
     return URIRef(site_base(iris) + "dataset")
 
 
-def write_dumps(store: ox.Store, out: Path, iris: IRIs, summary: dict) -> dict[str, str]:
+def write_dumps(store: ox.Store, out: Path, iris: IRIs, summary: dict,
+                reference: Graph | None = None) -> dict[str, str]:
     """Write every dump and ``void.ttl``; return file -> sha256."""
     out.mkdir(parents=True, exist_ok=True)
     prefixes = {k: v for k, v in PREFIXES.items()}
@@ -45,7 +46,7 @@ def write_dumps(store: ox.Store, out: Path, iris: IRIs, summary: dict) -> dict[s
         else:  # Turtle: the union of all graphs, which the default graph holds as a set (build.union_default_graph)
             store.dump(str(path), fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
         sums[name] = _sha(path)
-    void = describe(store, iris, summary, sums)
+    void = describe(store, iris, summary, sums, reference=reference)
     void.serialize(out / "void.ttl", format="turtle")
     sums["void.ttl"] = _sha(out / "void.ttl")
     return sums
@@ -59,8 +60,13 @@ def _sha(path: Path) -> str:
     return h.hexdigest()
 
 
-def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | None = None) -> Graph:
-    """VoID + DCAT description of the dataset in ``store``."""
+def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | None = None, *,
+             reference: Graph | None = None) -> Graph:
+    """VoID + DCAT description of the dataset in ``store``.
+
+    ``reference`` is the linked reference graph when the caller has it (the build does); otherwise
+    it is read back from the store's ``graph/reference``, for the linksets.
+    """
     g = Graph()
     for k, v in PREFIXES.items():
         g.bind(k, v)
@@ -114,29 +120,16 @@ def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | 
         SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a dw:Chain } } ORDER BY ?x LIMIT 3""")
     for s in examples:
         g.add((ds, VOID.exampleResource, URIRef(s["x"].value)))
-    try:
-        from .linking import linksets
-
-        union = Graph()
-        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iris.base + "graph/reference")):
-            union.add(_rdflib_triple(q))
-        for t in linksets(union, dataset=ds) if _accepts_dataset(linksets) else linksets(union):
-            g.add(t)
-    except ImportError:
-        pass
-    return g
-
-
-def _accepts_dataset(fn) -> bool:
-    import inspect
-
-    return "dataset" in inspect.signature(fn).parameters
-
-
-def _rdflib_triple(q):
+    from .linking import linksets
     from .terms import to_rdflib
 
-    return (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+    if reference is None:
+        reference = Graph()
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iris.base + "graph/reference")):
+            reference.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    for t in linksets(reference, dataset=ds):
+        g.add(t)
+    return g
 
 
 __all__ = ["write_dumps", "describe", "dataset_iri", "site_base", "DUMPS"]

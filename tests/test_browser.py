@@ -7,7 +7,6 @@ resolves to nothing), so the query page must work offline. Screenshots are kept 
 """
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import httpx
 import pytest
 
 from conftest import skip_or_fail
+from servers import free_port, stop_process
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -28,16 +28,10 @@ DW = "https://w3id.org/datawork/ontology#"
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(built):
     ws, _ = built
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "datawork_kg.cli", "--home", str(ws.root), "serve", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -54,12 +48,7 @@ def server(built):
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc)
 
 
 @pytest.fixture(scope="module")

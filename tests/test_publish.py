@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,18 +25,13 @@ import rdflib
 from rdflib.namespace import DCTERMS, RDF
 
 from conftest import skip_or_fail
+from servers import free_port
 from datawork_kg.namespace import DCAT, VOID
 
 W3ID = "https://w3id.org/datawork/id/"
 DW = "https://w3id.org/datawork/ontology#"
 CHAIN = "chain/tubaro-2025-ch-ve-work"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(url: str, proc: subprocess.Popen, timeout: float = 30, log: Path | None = None) -> None:
@@ -84,7 +78,7 @@ def site(built, tmp_path_factory):
 @pytest.fixture(scope="module")
 def static_server(site):
     out, _, _ = site
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -283,7 +277,7 @@ def test_nginx_rules(site, tmp_path):
     text = (out / "nginx.conf").read_text()
     http_part = text.split(NGINX_HTTP_MARK, 1)[1].split(NGINX_SERVER_MARK, 1)[0]
     server_part = text.split(NGINX_SERVER_MARK, 1)[1]
-    port = _free_port()
+    port = free_port()
     conf = tmp_path / "nginx-test.conf"
     user = "user root;\n" if os.geteuid() == 0 else ""
     conf.write_text(f"""{user}daemon off;
@@ -323,7 +317,7 @@ def test_apache_htaccess_rules(site, tmp_path):
     out, _, _ = site
     run = Path(tempfile.mkdtemp(prefix="datawork-apache-"))
     os.chmod(run, 0o755)
-    port = _free_port()
+    port = free_port()
     user = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
     mods = ["mpm_event", "authz_core", "mime", "rewrite", "headers", "dir", "alias"]
     conf = run / "httpd.conf"

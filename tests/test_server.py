@@ -17,6 +17,7 @@ import time
 import httpx
 import pyoxigraph as ox
 import pytest
+from servers import free_port, stop_process
 import rdflib
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
@@ -48,12 +49,6 @@ def client(app):
         yield c
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait(url: str, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -74,7 +69,7 @@ class _ThreadServer:
     def __init__(self, app) -> None:
         import uvicorn
 
-        self.port = _free_port()
+        self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -488,7 +483,7 @@ def test_static_files_still_served(live):
 
 def test_cli_serve_binds_loopback(built, tmp_path):
     ws, _ = built
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "datawork_kg.cli", "--home", str(ws.root), "serve", "--port", str(port),
                              "--timeout", "5", "--max-rows", "100"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -503,12 +498,7 @@ def test_cli_serve_binds_loopback(built, tmp_path):
         if out:
             assert "127.0.0.1:" in out and "0.0.0.0:" not in out.split()[3]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc)
     time.sleep(0.5)
     for pid in workers:  # the query workers end with the server
         with pytest.raises(ProcessLookupError):
@@ -517,7 +507,7 @@ def test_cli_serve_binds_loopback(built, tmp_path):
 
 def test_cli_serve_without_a_build(tmp_path):
     r = subprocess.run([sys.executable, "-m", "datawork_kg.cli", "--home", str(tmp_path / "none"), "serve", "--port",
-                        str(_free_port())], capture_output=True, text=True, timeout=60)
+                        str(free_port())], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "datawork build" in r.stderr and "Traceback" not in r.stderr
 
 

@@ -49,11 +49,9 @@ INVALID = [e for e in EXAMPLES if not e[2]]
 
 @pytest.fixture(scope="session")
 def ontology() -> Graph:
-    from datawork_kg.build import ontology_graph
+    from test_shapes import _ontology  # ontology/*.ttl plus tests/shapes/class-hierarchy.ttl
 
-    g = ontology_graph()
-    g.parse(SHAPES_DIR / "class-hierarchy.ttl", format="turtle")
-    return g
+    return _ontology()
 
 
 @pytest.fixture(scope="session")
