@@ -361,14 +361,10 @@ def to_csv(result: Result, delimiter: str = ",") -> str:
 def _num(v: Any) -> Any:
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, float):
-        return repr(v) if v != int(v) or abs(v) >= 1e15 else f"{v:.1f}" if False else _fmt_float(v)
+    if isinstance(v, float):  # shortest exact form; whole numbers without ".0" (7.5 -> 7.5, 75.0 -> 75)
+        text = repr(v)
+        return text[:-2] if text.endswith(".0") else text
     return v
-
-
-def _fmt_float(v: float) -> str:
-    s = repr(v)
-    return s[:-2] if s.endswith(".0") else s
 
 
 def to_json(result: Result) -> str:
