@@ -208,3 +208,55 @@ def test_shared_organisations_have_one_kind_across_studies():
                 kinds.setdefault(org["global_id"], set()).add(org["kind"])
     mixed = {k: v for k, v in kinds.items() if len(v) > 1}
     assert mixed == {}
+
+
+def _schema_mutations(data):
+    """Copies of a valid case file with one field removed or given a value of another type."""
+    import copy
+
+    values = (123, 1.5, "x", "", [], {}, None, True, -1, [1], {"a": 1})
+    for lst in ("study", "organisations", "workers", "tasks", "ties", "chains", "pay", "figures", "exclusions"):
+        part = data.get(lst)
+        item = part if isinstance(part, dict) else (part or [None])[0]
+        if not isinstance(item, dict):
+            continue
+        for key in list(item):
+            for v in ("<del>",) + values:
+                d = copy.deepcopy(data)
+                target = d[lst] if isinstance(d[lst], dict) else d[lst][0]
+                if v == "<del>":
+                    del target[key]
+                else:
+                    target[key] = v
+                yield d
+        d = copy.deepcopy(data)
+        target = d[lst] if isinstance(d[lst], dict) else d[lst][0]
+        target["no_such_field"] = 1
+        yield d
+
+
+def test_fast_schema_check_never_passes_what_jsonschema_fails():
+    """fastjsonschema only decides whether jsonschema (which words the errors) needs to run: it must
+    pass exactly the documents jsonschema passes, on every evidence file, every bad input and
+    hundreds of one-field mutations of a valid file."""
+    from datawork_kg.build import evidence_files
+    from datawork_kg.errors import InputError
+    from datawork_kg.loaders.casefile import _schema_validator, schema_valid_fast
+    from datawork_kg.loaders.yamlsafe import load_yaml
+
+    docs = []
+    for f in sorted(Path(__file__).parent.glob("bad_inputs/**/*.y*ml")) + [
+            f for f in evidence_files() if f.suffix == ".yaml"]:
+        try:
+            docs.append(load_yaml(f).data)
+        except InputError:
+            continue
+    valid = load_yaml(next(f for f in evidence_files() if f.suffix == ".yaml")).data
+    docs.extend(_schema_mutations(valid))
+    assert len(docs) > 300
+    n_invalid = 0
+    for d in docs:
+        slow_ok = not any(True for _ in _schema_validator().iter_errors(d))
+        assert schema_valid_fast(d) == slow_ok, d if len(str(d)) < 500 else str(d)[:500]
+        n_invalid += not slow_ok
+    assert n_invalid > 100  # the mutations do break the schema

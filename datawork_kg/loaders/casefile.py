@@ -28,6 +28,27 @@ from .yamlsafe import Located, field_name, load_yaml
 
 SOFTWARE = "datawork-kg"
 
+
+class _Terms:
+    """A namespace whose terms are made once: ``DW.Task`` is the same URIRef on every use (rdflib's
+    namespaces build a new URIRef, and check it, on each attribute access: a tenth of loading time)."""
+
+    def __init__(self, ns) -> None:
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = getattr(self._ns, name)
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return self._ns[name]
+
+
+DW, SCHEMA, RDF, RDFS, SKOS, DCTERMS, PROV, XSD = map(_Terms, (DW, SCHEMA, RDF, RDFS, SKOS, DCTERMS, PROV, XSD))
+
 ORG_CLASSES = {
     "lead-firm": "LeadFirm", "client": "Client", "platform": "Platform", "data-company": "DataCompany",
     "bpo": "BPO", "intermediary": "Intermediary", "financial-intermediary": "FinancialIntermediary",
@@ -47,6 +68,35 @@ CURRENT_YEAR = _dt.date.today().year
 def _schema_validator() -> jsonschema.Draft202012Validator:
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_schema_check():
+    """The case-file schema compiled to Python by fastjsonschema (about 20x faster than jsonschema).
+
+    It only answers "valid or not": a file it passes has no schema problem, and a file it fails is
+    checked again by jsonschema, whose errors give the messages (line, field, hint). The schema uses
+    only keywords both read alike (type, enum, const, pattern, items, properties, required,
+    additionalProperties, minimum/maximum, oneOf, $ref to $defs); fastjsonschema also checks
+    ``format``, which jsonschema does not, so it may fail a file that jsonschema then passes, never
+    the other way round (``tests/test_loaders.py`` checks both on every bad input).
+    """
+    import fastjsonschema
+
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # the newest draft fastjsonschema knows
+    return fastjsonschema.compile(schema)
+
+
+def schema_valid_fast(data: Any) -> bool:
+    """Whether fastjsonschema finds ``data`` valid against the case-file schema."""
+    import fastjsonschema
+
+    try:
+        _fast_schema_check()(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=None)
@@ -94,8 +144,9 @@ class CaseFileLoader:
         if not isinstance(data, dict):
             return [Problem(doc.path, 1, None, "a case file must be a YAML mapping with 'format' and 'study'",
                             "start from the worked example in docs/evidence-format.md")]
-        for err in _schema_validator().iter_errors(data):
-            problems.append(self._schema_problem(doc, err))
+        if not schema_valid_fast(data):  # the fast check passes most files; only failures get the full report
+            for err in _schema_validator().iter_errors(data):
+                problems.append(self._schema_problem(doc, err))
         if problems:  # structure must be right before cross-references are checked
             return _dedupe(problems)
         problems.extend(self._semantic_problems(doc))
@@ -174,7 +225,7 @@ class CaseFileLoader:
                 if not is_country(value):
                     add(path, f"unknown country code '{value}'", "use an ISO 3166-1 alpha-2 code such as FR, MG, VE")
                 return
-            allowed = set(allowed)
+            allowed = allowed if isinstance(allowed, (set, frozenset, dict)) else set(allowed)
             if value not in allowed:
                 if value in kinds:
                     add(path, f"'{value}' is a {kinds[value][:-1] if kinds[value].endswith('s') else kinds[value]}, not {what}",
@@ -185,8 +236,12 @@ class CaseFileLoader:
                     add(path, f"reference to nothing: no {bare} with id '{value}' in this file",
                         f"did you mean '{guess[0]}'?" if guess else f"add {what} with id '{value}' or fix the id")
 
+        by_list: dict[str, set[str]] = {}
+        for i, k in kinds.items():
+            by_list.setdefault(k, set()).add(i)
+
         def ids_of(lst: str) -> set[str]:
-            return {i for i, k in kinds.items() if k == lst}
+            return by_list.get(lst, set())
 
         # sections and methods on every item
         for lst in ITEM_LISTS:

@@ -103,6 +103,8 @@ def load_yaml(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES
 def _refuse_anchors(text: str, display: str) -> None:
     """Refuse anchors (&a) and aliases (*a) before anything is composed: composed nodes do not
     keep their anchor, and an alias bomb ('billion laughs') must be stopped before it expands."""
+    if "&" not in text and "*" not in text:  # neither an anchor nor an alias can be written without these
+        return
     for event in yaml.parse(text, Loader=_Loader):
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
