@@ -260,3 +260,45 @@ def test_fast_schema_check_never_passes_what_jsonschema_fails():
         assert schema_valid_fast(d) == slow_ok, d if len(str(d)) < 500 else str(d)[:500]
         n_invalid += not slow_ok
     assert n_invalid > 100  # the mutations do break the schema
+
+
+def test_loading_in_a_pool_gives_what_loading_in_turn_gives(tmp_path):
+    """Case files loaded in forked processes (what big builds do) give the same graphs, metadata,
+    progress order and problems (a broken file, a study id used twice) as loading them one by one."""
+    import shutil
+
+    from datawork_kg.build import evidence_files
+    from datawork_kg.errors import InputError
+    from datawork_kg.loaders import load_paths
+
+    files = [f for f in evidence_files() if f.suffix == ".yaml"]
+    for f in files:
+        shutil.copy(f, tmp_path / f.name)
+    paths = sorted(tmp_path.glob("*.yaml"))
+
+    def run(workers):
+        seen = []
+        out = load_paths(paths, workers=workers, progress=lambda p, lg: seen.append(p.name))
+        return [(lg.graph_iri, lg.study, lg.source, lg.countries, lg.cities, lg.currencies, lg.organisations,
+                 lg.counts, lg.n_triples, lg.nt) for lg in out], seen
+
+    one, seen1 = run(1)
+    two, seen2 = run(2)
+    assert one == two and seen1 == seen2 and len(one) == len(files)
+    # the triples survive the trip as text
+    lg = load_paths(paths, workers=2)[0]
+    assert lg._triples is None and set(lg.iter_triples()) == set(load_paths(paths[:1], workers=1)[0].iter_triples())
+
+    # problems: a second file with the same study id, and a file with an unknown field
+    text = paths[0].read_text(encoding="utf-8")
+    (tmp_path / "zz-same-study.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "zz-broken.yaml").write_text(text.replace("study:\n", "study:\n  colour: red\n", 1), encoding="utf-8")
+    paths = sorted(tmp_path.glob("*.yaml"))
+    problems = []
+    for workers in (1, 2):
+        with pytest.raises(InputError) as exc:
+            load_paths(paths, workers=workers)
+        problems.append([(p.file, p.line, p.field, p.message) for p in exc.value.problems])
+    assert problems[0] == problems[1]
+    assert any("also used by" in p[3] and p[0].endswith("zz-same-study.yaml") and p[1] for p in problems[0])
+    assert any("unknown field 'colour'" in p[3] for p in problems[0])

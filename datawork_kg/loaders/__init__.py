@@ -17,8 +17,14 @@ def load_file(path, iris=None, *, display=None, context=None):
     return loader_for(path).load(path, iris or IRIs(), display=display, context=context)
 
 
-def load_paths(paths, iris=None, *, progress=None):
-    """Load case files first, then CSV files (which refer to case files' items)."""
+def load_paths(paths, iris=None, *, progress=None, workers=None):
+    """Load case files first, then CSV files (which refer to case files' items).
+
+    Many case files are loaded in a pool of processes (``workers``: default one per CPU, at most 4;
+    1 = in this process); each sends back its graph as N-Triples text. CSV files are loaded
+    afterwards in this process, with what the case files declared. The results, the problems
+    (all of them, in file order) and the progress calls are the same either way.
+    """
     from pathlib import Path
 
     from ..errors import InputError
@@ -27,15 +33,119 @@ def load_paths(paths, iris=None, *, progress=None):
     iris = iris or IRIs()
     paths = sorted({Path(p) for p in paths}, key=lambda p: (p.suffix.lower() == ".csv", str(p)))
     results, problems, context = [], [], {"studies": {}}
-    for path in paths:
-        try:
-            loaded = loader_for(path).load(path, iris, display=str(path), context=context)
-        except InputError as exc:
-            problems.extend(exc.problems)
+    cases = [p for p in paths if p.suffix.lower() != ".csv"]
+    n_workers = _pool_size(cases, workers)
+    if n_workers > 1:
+        outcomes = _load_in_pool(cases, iris, n_workers)
+    else:
+        outcomes = (_load_one(p, iris, context) for p in cases)
+    for path, outcome in zip(cases, outcomes):
+        if n_workers > 1:
+            outcome = _merge_study(path, outcome, context)
+        kind, value = outcome
+        if kind == "problems":
+            problems.extend(value)
             continue
-        results.append(loaded)
+        results.append(value)
         if progress:
-            progress(path, loaded)
+            progress(path, value)
+    for path in paths[len(cases):]:
+        kind, value = _load_one(path, iris, context)
+        if kind == "problems":
+            problems.extend(value)
+            continue
+        results.append(value)
+        if progress:
+            progress(path, value)
     if problems:
         raise InputError(problems)
     return results
+
+
+# case files above this many bytes in all are loaded in a pool of processes
+PARALLEL_LOAD_BYTES = 2_000_000
+_POOL: dict = {}
+
+
+def _pool_size(paths, workers) -> int:
+    import os
+
+    if workers is not None:
+        return max(1, min(int(workers), len(paths)))
+    if len(paths) < 4:
+        return 1
+    try:
+        if sum(p.stat().st_size for p in paths) < PARALLEL_LOAD_BYTES:
+            return 1
+        cpus = len(os.sched_getaffinity(0))
+    except (OSError, AttributeError):
+        return 1
+    return max(1, min(cpus, len(paths), 4))
+
+
+def _load_one(path, iris, context):
+    from ..errors import InputError
+
+    try:
+        return "loaded", loader_for(path).load(path, iris, display=str(path), context=context)
+    except InputError as exc:
+        return "problems", exc.problems
+
+
+def _load_index(i):
+    """In a loading process: load case file ``i`` with a context of its own; send back N-Triples text."""
+    path = _POOL["paths"][i]
+    context = {"studies": {}}
+    kind, value = _load_one(path, _POOL["iris"], context)
+    if kind == "loaded":
+        value.compact()
+        return kind, value, context["studies"].get(value.study), None
+    return kind, value, None, None
+
+
+def _load_in_pool(paths, iris, workers):
+    """Yield each file's outcome, in order, from ``workers`` forked processes (no fork: one process)."""
+    import multiprocessing as mp
+
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:
+        context = {"studies": {}}
+        for p in paths:
+            kind, value = _load_one(p, iris, context)
+            yield kind, value, context["studies"].get(getattr(value, "study", None)), None
+        return
+    _warm_up()  # what every process would otherwise build again: compiled schemas, ISO code tables
+    _POOL.update(paths=list(paths), iris=iris)
+    try:
+        with ctx.Pool(workers) as pool:
+            yield from pool.imap(_load_index, range(len(paths)), chunksize=1)
+    finally:
+        _POOL.clear()
+
+
+def _warm_up() -> None:
+    from . import casefile
+
+    casefile._schema_validator()
+    casefile._fast_schema_check()
+    casefile.is_country("FR")
+    casefile.is_currency("EUR")
+
+
+def _merge_study(path, outcome, context):
+    """Record a case file loaded elsewhere in ``context``, refusing a study id another file used
+    (as the loader does when files are loaded one after another)."""
+    from ..errors import Problem
+
+    kind, value, study, _ = outcome
+    if kind != "loaded":
+        return kind, value
+    seen = context["studies"]
+    if value.study in seen and seen[value.study]["file"] != str(path):
+        other = seen[value.study]["file"]
+        return "problems", [Problem(str(path), (study or {}).get("line"), "study.id",
+                                    f"study id '{value.study}' is also used by {other}",
+                                    "give each case file its own study id")]
+    seen[value.study] = study
+    return kind, value

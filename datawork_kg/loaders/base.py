@@ -18,20 +18,23 @@ from ..iris import IRIs
 class LoadedGraph:
     """One loaded file: its named graph IRI and its triples, plus what it refers to outside itself.
 
-    A loader may hand over the triples either as an rdflib ``Graph`` or as ``triples``, a list of
-    distinct ``(s, p, o)`` rdflib term tuples (cheaper: no index is built per triple). ``graph``
-    builds the rdflib Graph from the tuples on first use; from then on the Graph is the content
-    (callers may change it). :meth:`iter_triples` and :attr:`n_triples` read whichever is there
-    without building a Graph.
+    A loader may hand over the triples as an rdflib ``Graph``, as ``triples`` (a list of distinct
+    ``(s, p, o)`` rdflib term tuples: cheaper, no index is built per triple) or as ``nt`` (their
+    N-Triples text, one triple a line: what crosses from a loading process, see
+    :mod:`datawork_kg.ntriples`). ``graph`` builds the rdflib Graph on first use; from then on the
+    Graph is the content (callers may change it). :meth:`iter_triples`, :attr:`n_triples` and
+    :attr:`nt` read whichever is there without building a Graph.
     """
 
     def __init__(self, graph_iri: URIRef, graph: Graph | None = None, source: str = "", study: str = "",
                  countries: set[str] | None = None, cities: dict[str, str] | None = None,
                  currencies: set[str] | None = None, organisations: dict[str, str] | None = None,
-                 counts: dict[str, int] | None = None, *, triples: list[tuple] | None = None) -> None:
+                 counts: dict[str, int] | None = None, *, triples: list[tuple] | None = None,
+                 nt: str | None = None) -> None:
         self.graph_iri = graph_iri
-        self._graph = graph if graph is not None or triples is not None else Graph()
-        self._triples = None if self._graph is not None else list(triples)
+        self._graph = graph if graph is not None or triples is not None or nt is not None else Graph()
+        self._triples = None if self._graph is not None or triples is None else list(triples)
+        self._nt = nt if self._graph is None else None
         self.source = source
         self.study = study
         self.countries = set() if countries is None else countries
@@ -44,22 +47,50 @@ class LoadedGraph:
     def graph(self) -> Graph:
         if self._graph is None:
             g = Graph()
-            g.addN((s, p, o, g) for s, p, o in self._triples)
-            self._graph, self._triples = g, None
+            g.addN((s, p, o, g) for s, p, o in self.iter_triples())
+            self._graph, self._triples, self._nt = g, None, None
         return self._graph
 
     @graph.setter
     def graph(self, value: Graph) -> None:
-        self._graph, self._triples = value, None
+        self._graph, self._triples, self._nt = value, None, None
 
     @property
     def n_triples(self) -> int:
         """The number of distinct triples (``len(self.graph)``, without building the Graph)."""
-        return len(self._triples) if self._graph is None else len(self._graph)
+        if self._graph is not None:
+            return len(self._graph)
+        if self._triples is not None:
+            return len(self._triples)
+        return self._nt.count("\n")
 
     def iter_triples(self) -> Iterable[tuple]:
         """The triples as ``(s, p, o)`` rdflib terms (the tuples, or the Graph once it is built)."""
-        return self._triples if self._graph is None else self._graph
+        if self._graph is not None:
+            return self._graph
+        if self._triples is None:
+            from ..ntriples import parse_triples
+
+            self._triples = parse_triples(self._nt)
+        return self._triples
+
+    @property
+    def nt(self) -> str:
+        """The triples as N-Triples text (made once from the tuples; from the Graph on each call)."""
+        from ..ntriples import nt_text
+
+        if self._graph is not None:
+            return nt_text(self._graph)
+        if self._nt is None:
+            self._nt = nt_text(self._triples)
+        return self._nt
+
+    def compact(self) -> "LoadedGraph":
+        """Keep only the N-Triples text (what a loading process sends back): tuples are made again on demand."""
+        if self._graph is None:
+            self.nt
+            self._triples = None
+        return self
 
     def __repr__(self) -> str:
         return (f"LoadedGraph(graph_iri={self.graph_iri!r}, source={self.source!r}, study={self.study!r}, "

@@ -451,7 +451,8 @@ class CaseFileLoader:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         result = _Emitter(doc.data, iris, display, sha).emit()
         if context is not None:
-            context["studies"][study_id] = {"file": display, "ids": result.counts.pop("_ids", {}),
+            context["studies"][study_id] = {"file": display, "line": doc.line(("study", "id")),
+                                            "ids": result.counts.pop("_ids", {}),
                                             "org_iris": result.counts.pop("_org_iris", {}),
                                             "sections": set(doc.data["study"]["sections"])}
         else:

@@ -1,0 +1,144 @@
+"""N-Triples text: how loaded graphs travel through the build at scale.
+
+A loaded graph is handed on as N-Triples text (one triple a line, each line ending in `` .\\n``):
+it crosses process boundaries as one string (loading in a pool of processes), goes to the store
+with one bulk load parsed in Rust, to pyrudof as is, and into the dumps without being read back
+from the store. Python term tuples (rdflib) are only made when something asks for them.
+
+Because N-Triples escapes line breaks inside literals, `` .\\n`` only ever ends a line: a graph's
+text becomes N-Quads of graph ``g`` by replacing it with `` <g> .\\n`` (:func:`to_nquads`).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Mapping
+
+from rdflib import BNode, Literal, URIRef
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_TYPE_LINE = re.compile(r"^(\S+) <" + re.escape(RDF_TYPE) + r"> <([^>]*)> \.$", re.MULTILINE)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
+
+
+def term_nt(term, cache: dict | None = None) -> str:
+    """The N-Triples form of an rdflib term (as rdflib's own N-Triples serializer writes it)."""
+    if cache is not None:
+        out = cache.get(term)
+        if out is not None:
+            return out
+    if isinstance(term, Literal):
+        if term.language:
+            out = f"{_quote(str(term))}@{term.language}"
+        elif term.datatype is not None:
+            out = f"{_quote(str(term))}^^<{term.datatype}>"
+        else:
+            out = _quote(str(term))
+    elif isinstance(term, (URIRef, BNode)):
+        out = term.n3()  # checks the IRI (no spaces, no '<>"{}|^`\\')
+    else:
+        raise TypeError(f"not an RDF term: {term!r}")
+    if cache is not None:
+        cache[term] = out
+    return out
+
+
+def nt_text(triples: Iterable[tuple]) -> str:
+    """N-Triples text of ``(s, p, o)`` rdflib term tuples, in their order (terms converted once each)."""
+    cache: dict = {}
+    get = cache.get
+    parts = []
+    for s, p, o in triples:
+        # rdflib terms of different kinds never compare equal (URIRef("x") != Literal("x")), so the
+        # cache, keyed on the terms, never mixes them up
+        ts, tp, to = get(s), get(p), get(o)
+        if ts is None:
+            ts = term_nt(s, cache)
+        if tp is None:
+            tp = term_nt(p, cache)
+        if to is None:
+            to = term_nt(o, cache)
+        parts.append(f"{ts} {tp} {to} .\n")
+    return "".join(parts)
+
+
+def to_nquads(text: str, graph_iri: str | None) -> str:
+    """The N-Triples ``text`` as N-Quads in the named graph ``graph_iri`` (``None``: the default graph)."""
+    if graph_iri is None or not text:
+        return text
+    return text.replace(" .\n", f" <{graph_iri}> .\n")
+
+
+def count_lines(text: str) -> int:
+    return text.count("\n")
+
+
+def parse_triples(text: str) -> list[tuple]:
+    """rdflib term tuples of N-Triples ``text`` (parsed by pyoxigraph), in the text's order.
+
+    Plain literals come back without a datatype (as the loaders make them), not as ``xsd:string``.
+    """
+    import pyoxigraph as ox
+
+    cache: dict = {}
+
+    def conv(t):
+        out = cache.get(t)
+        if out is None:
+            if isinstance(t, ox.NamedNode):
+                out = URIRef(t.value)
+            elif isinstance(t, ox.BlankNode):
+                out = BNode(t.value)
+            elif t.language:
+                out = Literal(t.value, lang=t.language)
+            elif t.datatype.value == XSD_STRING:
+                out = Literal(t.value)
+            else:
+                out = Literal(t.value, datatype=URIRef(t.datatype.value))
+            cache[t] = out
+        return out
+
+    return [(conv(t.subject), conv(t.predicate), conv(t.object))
+            for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
+
+
+def type_closure_text(text: str, supers: Mapping) -> str:
+    """N-Triples of ``x rdf:type S`` for every ``x rdf:type C`` line of ``text`` and every (transitive)
+    superclass ``S`` of ``C`` in ``supers`` (class IRI -> superclass IRIs, as
+    :func:`datawork_kg.validation._superclasses` gives them): the materialised subclass closure."""
+    out = []
+    by_iri = _supers_by_string(supers)
+    for m in _TYPE_LINE.finditer(text):
+        sups = by_iri.get(m.group(2))
+        if sups:
+            subj = m.group(1)
+            out.extend(f"{subj} <{RDF_TYPE}> <{sup}> .\n" for sup in sups)
+    return "".join(out)
+
+
+_SUPERS_CACHE: dict = {}
+
+
+def _supers_by_string(supers: Mapping) -> dict[str, list[str]]:
+    key = id(supers)
+    hit = _SUPERS_CACHE.get(key)
+    if hit is not None and hit[0] is supers:
+        return hit[1]
+    conv = {str(c): sorted(str(s) for s in ss) for c, ss in supers.items()}
+    _SUPERS_CACHE.clear()
+    _SUPERS_CACHE[key] = (supers, conv)
+    return conv
+
+
+def unique_lines(texts: Iterable[str]) -> str:
+    """The lines of all ``texts``, each once, in the order first seen (the union of N-Triples graphs)."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        seen.update(dict.fromkeys(text.splitlines(keepends=True)))
+    return "".join(seen)
+
+
+__all__ = ["nt_text", "term_nt", "to_nquads", "parse_triples", "type_closure_text", "unique_lines", "count_lines"]
