@@ -46,11 +46,15 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
 
-def materialise(store: ox.Store, *, ontology_graph: str, inferred_graph: str, progress=None) -> dict[str, int]:
-    """Run every rule; return how many triples each added."""
+def materialise(store: ox.Store, *, ontology_graph: str, inferred_graph: str, progress=None,
+                skip: "tuple[str, ...] | set[str]" = ()) -> dict[str, int]:
+    """Run every rule (but those named in ``skip``: the build writes the subclass closure itself, from
+    the loaded text, see ``build``); return how many triples each added."""
     counts: dict[str, int] = {}
     g = ox.NamedNode(inferred_graph)
     for name, rule in RULES.items():
+        if name in skip:
+            continue
         before = _count(store, g)
         store.update(PREFIXES + rule.replace("{inferred}", inferred_graph).replace("{ontology}", ontology_graph))
         counts[name] = _count(store, g) - before
