@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
+import io
 import json
 import time
 from dataclasses import dataclass, field
@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from . import __version__
 from .errors import InputError, Problem, ValidationFailed
 from .iris import IRIs
 from .loaders import LoadedGraph, load_paths
+from .ntriples import count_lines, nt_text, to_nquads, type_closure_text, unique_lines
 from .resources import evidence_dir, ontology_dir
 from .store import Workspace, check_writable
 
@@ -112,47 +113,6 @@ def reasoner_check(ws: Workspace, progress: Progress, *, enabled: bool = True) -
     return data
 
 
-def _to_nt(graph: Graph) -> bytes:
-    return graph.serialize(format="nt", encoding="utf-8")
-
-
-def _ox_term(term, cache: dict):
-    """The pyoxigraph term of an rdflib term (same IRI, lexical form, datatype, language)."""
-    t = cache.get(term)
-    if t is None:
-        if isinstance(term, URIRef):
-            t = ox.NamedNode(str(term))
-        elif isinstance(term, Literal):
-            if term.language:
-                t = ox.Literal(str(term), language=term.language)
-            elif term.datatype is not None:
-                t = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            else:
-                t = ox.Literal(str(term))
-        elif isinstance(term, BNode):
-            t = ox.BlankNode(str(term))
-        else:
-            raise TypeError(f"cannot store {term!r}")
-        cache[term] = t
-    return t
-
-
-def _quads(graph: "Graph | Iterable[tuple]", graph_iri: str, cache: dict | None = None):
-    """The triples of an rdflib graph (or an iterable of rdflib term tuples) as pyoxigraph quads in ``graph_iri``.
-
-    Converting the terms directly (with a cache: the same IRIs recur) and loading every graph
-    in one ``bulk_extend`` is about 3x faster than serialising each graph to N-Triples and
-    bulk-loading it (one set of RocksDB files per graph); the stored quads are the same.
-    """
-    g = ox.NamedNode(graph_iri)
-    default = ox.DefaultGraph()
-    cache = {} if cache is None else cache
-    for s, p, o in graph:
-        ts, tp, to = _ox_term(s, cache), _ox_term(p, cache), _ox_term(o, cache)
-        yield ox.Quad(ts, tp, to, g)
-        yield ox.Quad(ts, tp, to, default)  # the default graph is the union, as a set (see union_default_graph)
-
-
 def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None = None, base: str | None = None,
           progress: Progress | None = None, reason: bool = True, engine: str = "auto",
           dumps: bool = True, fail_on_violation: bool = True, _hook: Callable[[str], None] | None = None) -> BuildResult:
@@ -195,25 +155,23 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
             say("[4/8] storing in pyoxigraph")
             with step("store"):
                 store = ox.Store(str(rel / "store"))
-                graphs: dict[str, int] = {}
-                # the loaders' triples go straight to quads (no rdflib Graph is built for them)
-                parts = [(lg.iter_triples(), str(lg.graph_iri), lg.n_triples) for lg in loaded]
-                parts.append((onto, ONTOLOGY_GRAPH, len(onto)))
-                parts.append((reference, str(iris.graph("reference")), len(reference)))
-                for _t, g_iri, n in parts:
-                    graphs[g_iri] = n
-                # one bulk load of every graph (see _quads); one term cache for all: IRIs recur across graphs
-                cache: dict = {}
-                store.bulk_extend(itertools.chain.from_iterable(_quads(g, g_iri, cache) for g, g_iri, _n in parts))
+                inferred = str(iris.graph("inferred"))
+                texts = graph_texts(loaded, onto, reference, iris)
+                closure = subclass_closure_text(texts, onto)
+                graphs = {g_iri: count_lines(t) for g_iri, t in texts}
+                # one bulk load (parsed in Rust) of every graph, each also into the default graph, which
+                # is their union as a set (see union_default_graph), and of the subclass closure
+                store.bulk_load(_ChunkReader(_nquads_chunks(texts + [(inferred, closure)])), ox.RdfFormat.N_QUADS)
             say("[5/8] materialising what the ontology implies")
             with step("materialise"):
                 from .materialise import materialise
 
-                inferred = str(iris.graph("inferred"))
-                added = materialise(store, ontology_graph=ONTOLOGY_GRAPH, inferred_graph=inferred,
-                                    progress=lambda n, c: say(f"  {n}: +{c:,}"))
+                added = {"subclass closure": count_lines(closure)}
+                say(f"  subclass closure: +{added['subclass closure']:,}")
+                added.update(materialise(store, ontology_graph=ONTOLOGY_GRAPH, inferred_graph=inferred,
+                                         skip=("subclass closure",), progress=lambda n, c: say(f"  {n}: +{c:,}")))
                 graphs[inferred] = sum(added.values())
-                union = union_default_graph(store, inferred)
+                union = union_default_graph(store, inferred, closure_loaded=True)
                 graphs_default = union
                 say(f"  default graph = union of the named graphs, without duplicates: {union:,} triples")
             say(f"[6/8] validating {len(loaded)} graph(s) against the SHACL shapes ({engine})")
@@ -253,7 +211,51 @@ def resolve_engine(engine: str) -> str:
     return "rudof"
 
 
-def union_default_graph(store: ox.Store, inferred_graph: str | None = None) -> int:
+def graph_texts(loaded: list[LoadedGraph], onto: Graph, reference: Graph, iris: IRIs) -> list[tuple[str, str]]:
+    """(graph IRI, N-Triples text) of every graph the build stores: the loaded files, the ontology, the reference data."""
+    return ([(str(lg.graph_iri), lg.nt) for lg in loaded]
+            + [(ONTOLOGY_GRAPH, nt_text(onto)), (str(iris.graph("reference")), nt_text(reference))])
+
+
+def subclass_closure_text(texts: list[tuple[str, str]], onto: Graph) -> str:
+    """The materialised ``rdfs:subClassOf`` closure of the typed nodes of every graph but the ontology, as
+    N-Triples (each line once): what the SPARQL rule 'subclass closure' of :mod:`materialise` infers,
+    made from the text in one pass instead of a join over the store (a test checks they agree)."""
+    from .validation import _superclasses
+
+    supers = _superclasses(onto)
+    return unique_lines(type_closure_text(t, supers) for g, t in texts if g != ONTOLOGY_GRAPH)
+
+
+def _nquads_chunks(texts: list[tuple[str, str]]):
+    for g_iri, text in texts:
+        yield to_nquads(text, g_iri).encode("utf-8")
+        yield text.encode("utf-8")  # the default graph: the store keeps each triple once
+
+
+class _ChunkReader(io.RawIOBase):
+    """A binary stream over an iterator of byte chunks (for ``Store.bulk_load``: no single big string)."""
+
+    def __init__(self, chunks) -> None:
+        self._chunks = iter(chunks)
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._buf:
+            try:
+                self._buf = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def union_default_graph(store: ox.Store, inferred_graph: str | None = None, *, closure_loaded: bool = False) -> int:
     """Fill the default graph with the union of all named graphs, as a set.
 
     Querying with oxigraph's ``use_default_graph_as_union`` gives a *bag*: a triple stated in three
@@ -263,7 +265,12 @@ def union_default_graph(store: ox.Store, inferred_graph: str | None = None) -> i
     still reaches each source's own statements and provenance.
     """
     # the store step already wrote every loaded triple to the default graph too; add the inferences
-    if inferred_graph:
+    # (with ``closure_loaded``, the subclass closure is in the default graph already: only the rdf:type
+    # triples of other rules that are not there yet are added)
+    if inferred_graph and closure_loaded:
+        store.update(f"""INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{inferred_graph}> {{ ?s ?p ?o }}
+            FILTER(?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> || NOT EXISTS {{ ?s ?p ?o }}) }}""")
+    elif inferred_graph:
         store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{inferred_graph}> {{ ?s ?p ?o }} }}")
     else:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -333,17 +340,17 @@ def _validation_workers(loaded: list[LoadedGraph]) -> int:
     return max(1, min(cpus, len(loaded), 4))
 
 
-def _context_of(lg: LoadedGraph, loaded: list[LoadedGraph]) -> "Iterable[tuple] | None":
+def _context_of(lg: LoadedGraph, loaded: list[LoadedGraph]) -> "LoadedGraph | None":
     """A CSV graph refers to its study's case file: validate it together with that graph."""
     if not lg.source.lower().endswith(".csv"):
         return None
     for other in loaded:
         if other is not lg and other.study == lg.study and not other.source.lower().endswith(".csv"):
-            return other.iter_triples()
+            return other
     return None
 
 
-def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str, context: "Iterable[tuple] | None" = None) -> list:
+def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str, context: "LoadedGraph | None" = None) -> list:
     from .validation import type_closure, validate
 
     if engine == "rudof" and _rudof_runs_all(shapes):
@@ -352,7 +359,7 @@ def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str, context: "I
     for t in lg.iter_triples():
         data.add(t)
     if context is not None:
-        for t in context:
+        for t in context.iter_triples():
             data.add(t)
     data = type_closure(data, onto)
     results = list(validate(data, shapes=shapes, engine=engine).results)
@@ -373,29 +380,22 @@ def _rudof_runs_all(shapes: Graph) -> bool:
 _SUPERS: dict = {}
 
 
-def _validate_one_rudof(lg: LoadedGraph, onto: Graph, shapes, context: "Iterable[tuple] | None") -> list:
-    """:func:`_validate_one` with pyrudof, from the triples: the data (with its rdf:type closure, as
-    ``validation.type_closure`` makes it) goes to pyrudof as N-Triples text, without an rdflib Graph.
-    Only when there are violations is a Graph built, to tell their source files as ``validate`` does."""
-    from rdflib.namespace import RDF
-    from rdflib.plugins.serializers.nt import _nt_row
-
+def _validate_one_rudof(lg: LoadedGraph, onto: Graph, shapes, context: "LoadedGraph | None") -> list:
+    """:func:`_validate_one` with pyrudof, from the N-Triples text: the data and its rdf:type closure
+    (as ``validation.type_closure`` makes it) go to pyrudof as text, without an rdflib Graph. Only when
+    there are violations is a Graph built, to tell their source files as ``validate`` does."""
     from .validation import _run_rudof, _superclasses, violations_from_report
 
     if _SUPERS.get("onto") is not onto or _SUPERS.get("size") != len(onto):
         _SUPERS.update(onto=onto, size=len(onto), supers=_superclasses(onto))
     supers = _SUPERS["supers"]
-    data = dict.fromkeys(lg.iter_triples())
-    if context is not None:
-        data.update(dict.fromkeys(context))
-    rdf_type = RDF.type
-    closure = [(s, rdf_type, sup) for s, p, o in data if p == rdf_type for sup in supers.get(o, ())]
-    data.update(dict.fromkeys(closure))
-    report = _run_rudof("".join(map(_nt_row, data)), shapes)
+    text = lg.nt if context is None else lg.nt + context.nt
+    report = _run_rudof(text + type_closure_text(text, supers), shapes)
     results = violations_from_report(report, shapes, None)
     if results:  # as validate() reports them: each result's source file, and in that order
         g = Graph()
-        g.addN((s, p, o, g) for s, p, o in data)
+        triples = list(lg.iter_triples()) + (list(context.iter_triples()) if context is not None else [])
+        g.addN((s, p, o, g) for s, p, o in triples)
         results = violations_from_report(report, shapes, g)
     if context is not None:  # report only what this file states; the case file is validated on its own
         own = {t[0] for t in lg.iter_triples()}

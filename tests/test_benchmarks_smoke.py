@@ -51,18 +51,27 @@ def test_generated_files_pass_datawork_validate(tmp_path):
 
 
 def test_store_quads_equal_ntriples_path():
-    """build.py stores graphs with one bulk_extend of converted terms: same quads as N-Triples bulk loads."""
+    """build.py stores every graph with one bulk load of N-Quads made from the loaders' N-Triples text
+    (plus each triple in the default graph): the same quads as rdflib's N-Triples of each graph."""
     import pyoxigraph as ox
 
-    from datawork_kg.build import _quads, _to_nt, evidence_files, ontology_graph
+    from datawork_kg.build import _ChunkReader, _nquads_chunks, evidence_files, graph_texts, ontology_graph
+    from datawork_kg.iris import IRIs
+    from datawork_kg.linking import reference_graph
     from datawork_kg.loaders import load_paths
 
+    iris = IRIs()
     loaded = load_paths(evidence_files(None))
-    parts = [(lg.graph, str(lg.graph_iri)) for lg in loaded] + [(ontology_graph(), "https://w3id.org/datawork/ontology")]
+    onto, ref = ontology_graph(), reference_graph(loaded, iris)
+    texts = graph_texts(loaded, onto, ref, iris)
+    parts = [(lg.graph, str(lg.graph_iri)) for lg in loaded] + [(onto, "https://w3id.org/datawork/ontology"),
+                                                                  (ref, str(iris.graph("reference")))]
+    assert [iri for _, iri in parts] == [iri for iri, _ in texts]
     a, b = ox.Store(), ox.Store()
     for g, iri in parts:
-        a.bulk_load(input=_to_nt(g), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
-    b.bulk_extend(itertools.chain.from_iterable(_quads(g, iri) for g, iri in parts))
+        a.bulk_load(input=g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode(iri))
+    b.bulk_load(_ChunkReader(_nquads_chunks(texts)), ox.RdfFormat.N_QUADS)
 
     def ground(quads):
         return {q for q in quads if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}

@@ -233,3 +233,22 @@ def test_format_table(ontology: Graph, shapes: Graph) -> None:
     assert lines[1].split() == ["file", "focus", "node", "path", "message"]
     assert "test.yaml" in table and "pay-1" in table and "dw:currencyCode" in table
     assert "Each pay item needs a currency: add `currency:`" in table
+
+
+def test_rudof_instance_reused_across_graphs_keeps_no_state():
+    """pyrudof reads the shapes once per process and is reused: a graph with violations, then a valid
+    one, then the first again give their own reports (nothing carried over)."""
+    pytest.importorskip("pyrudof")
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    from datawork_kg.build import evidence_files, ontology_graph
+    from datawork_kg.loaders import load_paths
+    from datawork_kg.validation import _run_rudof, load_shapes, type_closure, violations_from_report
+
+    shapes, onto = load_shapes(), ontology_graph()
+    good = type_closure(load_paths(evidence_files())[0].graph, onto)
+    bad = good + type_closure(good.__class__().add((URIRef("urn:x:chain"), RDF.type,
+                                                    URIRef("https://w3id.org/datawork/ontology#Chain"))), onto)
+    reports = [violations_from_report(_run_rudof(g, shapes), shapes) for g in (bad, good, bad)]
+    assert reports[0] and reports[1] == [] and reports[2] == reports[0]
