@@ -110,7 +110,10 @@ def is_currency(code: str) -> bool:
 
 
 def _dec(value: Any) -> Literal:
-    return Literal(Decimal(str(value)), datatype=XSD.decimal)
+    """An xsd:decimal in canonical form ("7.5", "6", not "7.50", "6.0"): the form the store keeps, so the
+    dumps written from the loaded text hold the very literals the store and the endpoint give."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return Literal("0" if text in ("-0", "0") else text, datatype=XSD.decimal)
 
 
 def _int(value: Any) -> Literal:
