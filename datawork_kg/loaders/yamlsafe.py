@@ -14,9 +14,28 @@ import yaml
 from ..errors import InputError, Problem
 
 try:  # libyaml is much faster when present
-    _Loader = yaml.CSafeLoader  # type: ignore[attr-defined]
+    _Base = yaml.CSafeLoader  # type: ignore[attr-defined]
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader, remembering how it resolved each plain scalar: the composer asks the (Python)
+    resolver about every value, and keys and codes recur hundreds of times in a case file."""
+
+    _resolved: dict = {}
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(self._resolved) > 100_000:
+                self._resolved.clear()
+            self._resolved[key] = tag
+        return tag
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
