@@ -111,7 +111,11 @@ def task_validate(a: dict) -> None:
 
 # ----------------------------------------------------------------- queries
 def _sample_params(store, q) -> dict:
-    """Parameters for a library query on synthetic data: an IRI of the same kind as the default."""
+    """Parameters for a library query on synthetic data: for each IRI parameter, an IRI of the same kind
+    as the default (same path before the last '/') for which the query has answers, when one of the
+    first candidates has any (a parameter that matches nothing would time an empty lookup)."""
+    from datawork_kg.queries import bind, run_store
+
     params = {}
     for name, p in q.params.items():
         if p.type == "iri" and p.default:
@@ -119,8 +123,16 @@ def _sample_params(store, q) -> dict:
             prefix = default.rsplit("/", 1)[0] + "/"
             rows = list(store.query(f"""SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ ?x ?p ?o }}
                 FILTER(STRSTARTS(STR(?x), "{prefix}")) }} ORDER BY ?x LIMIT 50""", use_default_graph_as_union=False))
-            if rows:
-                params[name] = rows[len(rows) // 2]["x"].value
+            if not rows:
+                continue
+            candidates = [r["x"].value for r in rows]
+            mid = len(candidates) // 2
+            params[name] = candidates[mid]
+            for iri in (candidates[mid:] + candidates[:mid])[:15]:
+                res = run_store(store, bind(q, {**params, name: iri}))
+                if (res.rows if res.boolean is None else res.boolean):
+                    params[name] = iri
+                    break
     return params
 
 

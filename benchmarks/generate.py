@@ -73,7 +73,8 @@ GENDERS = ["woman", "man", "mixed", "mostly-women", "mostly-men"]
 STATUSES = ["micro-provider", "employee", "informal-helper", "freelancer", "apprentice", "student", "unknown"]
 WORDS = ["data", "work", "platform", "annotation", "labour", "chain", "client", "vendor", "worker", "quality",
          "task", "payment", "outsourcing", "offshoring", "verification", "impersonation", "training", "model",
-         "subcontracting", "recruitment", "broker", "community", "income", "contract", "supervision"]
+         "subcontracting", "recruitment", "broker", "community", "income", "contract", "supervision", "quota",
+         "rating", "deadline"]
 # organisations shared across studies (one node in the graph, many papers speak of it)
 GLOBAL_LEADS = [(f"lead-{i:02d}", f"Synthetic Lead Firm {i:02d}", LEAD_COUNTRIES[i % len(LEAD_COUNTRIES)]) for i in range(24)]
 GLOBAL_PLATFORMS = [(f"platform-{i:02d}", f"Synthetic Platform {i:02d}", FORMS[i % len(FORMS)],
@@ -235,7 +236,9 @@ class _Study:
                                           "country": c_workers, "age": r.randint(18, 70), "gender": r.choice(["woman", "man"]),
                                           "hours_per_week": r.randint(1, 60), "member_of": [grp],
                                           "dependence": r.choice(["high", "medium", "low", "sole-income", "supplementary"]),
-                                          "platforms": [platform]}))
+                                          "platforms": [platform],
+                                          **({"worker_type": r.choice(["precariot", "dependant", "casual"])}
+                                             if r.random() < 0.7 else {})}))
             parties = [lead, platform] + tiers + [grp]
             task = r.choice(task_ids)
             tie_ids = []
@@ -249,6 +252,8 @@ class _Study:
                     tie["via"] = [platform]
                 if r.random() < 0.2:
                     tie["patterns"] = [r.choice(PATTERNS)]
+                if b not in (platform, lead) and r.random() < 0.1:
+                    tie["off_platform"] = True  # the parties took the work off the platform
                 self.ties.append(tie)
                 tie_ids.append(tid)
                 # a price at every link, in the payee's currency or a global one
