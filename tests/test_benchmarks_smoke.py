@@ -102,3 +102,18 @@ def test_benchmark_10k_prints_json_lines(tmp_path):
     assert not [r for r in rows if r.get("error")], [r for r in rows if r.get("error")]
     assert all(r["seconds"] is not None for r in rows if r["op"].startswith("query."))
     assert [json.loads(ln) for ln in out.read_text().splitlines()] == rows
+
+
+def test_server_benchmark_measures_lookups_and_queries(tmp_path):
+    """The server part of the benchmark starts `datawork serve`, sends lookups and library queries with
+    concurrent keep-alive clients, and reports rps and latency with no errors."""
+    p = subprocess.run([sys.executable, "-m", "benchmarks", "--sizes", "10k", "--skip-baseline", "--skip-validate",
+                        "--runs", "1", "--queries", "studies", "--clients", "4", "--requests", "300",
+                        "--server-seconds", "10", "--work", str(tmp_path / "w")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    rows = {r["op"]: r for r in map(json.loads, filter(str.strip, p.stdout.splitlines()))}
+    for op in ("server.lookup", "server.query"):
+        r = rows.get(op)
+        assert r and "skipped" not in r, rows
+        assert r["errors"] == 0 and r["requests"] > 0 and r["rps"] > 0 and 0 < r["p50_ms"] <= r["p99_ms"], r
