@@ -9,7 +9,16 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   (work ties), and ``dw:paysTo`` for payment ties;
 - ``dw:inChain`` ``owl:inverseOf dw:hasTie``;
 - ``dw:followedBy``: consecutive ties of one chain (the supplier of one orders the next);
-- ``skos:broaderTransitive`` closure of ``skos:broader`` in the code lists.
+- ``skos:broaderTransitive`` closure of ``skos:broader`` in the code lists;
+- ``dw:upstreamOf`` ``owl:propertyChainAxiom ( dw:supplier [owl:inverseOf dw:orderer] )`` and
+  ``owl:TransitiveProperty``: a tie is upstream of every tie reached by going from its supplier to a
+  tie that party orders, one or more times, in any chain or graph (the SPARQL path
+  ``(dw:supplier/^dw:orderer)+``); written in two rules, the single steps (across graphs, since a
+  shared organisation may supply in one case file and order in another) and then their closure;
+- ``dw:endWorker``: a worker or worker group that a tie of the chain supplies and that orders no tie
+  of the chain (the "end workers" of the chain queries);
+- ``dw:stepDepth``: one plus the number of other ties of the step's chain upstream of the step's tie
+  (``dw:upstreamOf``), the links from the lead down to the step in a tree-shaped chain.
 """
 from __future__ import annotations
 
@@ -38,6 +47,29 @@ RULES: dict[str, str] = {
     "skos:broaderTransitive": """
         INSERT { GRAPH <{inferred}> { ?a skos:broaderTransitive ?b } }
         WHERE { GRAPH <{ontology}> { ?a skos:broader+ ?b } }""",
+    "upstreamOf (one step: the supplier of one tie orders the other)": """
+        INSERT { GRAPH <{inferred}> { ?t1 dw:upstreamOf ?t2 } }
+        WHERE { GRAPH ?g1 { ?t1 dw:supplier ?x } GRAPH ?g2 { ?t2 dw:orderer ?x } }""",
+    "upstreamOf (transitive closure)": """
+        INSERT { GRAPH <{inferred}> { ?t1 dw:upstreamOf ?t2 } }
+        WHERE { GRAPH <{inferred}> { ?t1 dw:upstreamOf+ ?t2 } }""",
+    "endWorker (workers at the end of a chain)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:endWorker ?w } }
+        WHERE {
+          GRAPH ?g1 { ?c dw:hasTie ?t } GRAPH ?g2 { ?t dw:supplier ?w }
+          VALUES ?kind { dw:Worker dw:WorkerGroup }
+          GRAPH ?g3 { ?w a ?kind }
+          FILTER NOT EXISTS { GRAPH ?g4 { ?c dw:hasTie ?t2 } GRAPH ?g5 { ?t2 dw:orderer ?w } }
+        }""",
+    "stepDepth (links from the lead down to a step)": """
+        INSERT { GRAPH <{inferred}> { ?s dw:stepDepth ?depth } }
+        WHERE {
+          SELECT ?s (COUNT(DISTINCT ?a) + 1 AS ?depth) WHERE {
+            GRAPH ?g1 { ?c dw:hasStep ?s } GRAPH ?g2 { ?s dw:stepTie ?t }
+            OPTIONAL { GRAPH <{inferred}> { ?a dw:upstreamOf ?t } GRAPH ?g3 { ?c dw:hasTie ?a } FILTER(?a != ?t) }
+          }
+          GROUP BY ?s
+        }""",
 }
 
 PREFIXES = """PREFIX dw: <https://w3id.org/datawork/ontology#>
