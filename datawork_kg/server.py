@@ -1229,7 +1229,11 @@ def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"  note: bound to {host}, so other machines can reach this server", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, h11_max_incomplete_event_size=MAX_URL_BYTES + 16_384,
-                timeout_graceful_shutdown=5, server_header=False)
+                timeout_graceful_shutdown=5, server_header=False,
+                # keep idle connections longer than clients do (httpx and many others drop them after
+                # 5 s, uvicorn's default too): with equal timeouts a client may reuse a connection at
+                # the moment the server closes it, and the request fails with a read error
+                timeout_keep_alive=75)
 
 
 __all__ = ["create_app", "serve", "QueryPool", "Releases", "Release", "is_update", "uses_service", "run_query_job"]
