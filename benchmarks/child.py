@@ -128,7 +128,7 @@ def _sample_params(store, q) -> dict:
             candidates = [r["x"].value for r in rows]
             mid = len(candidates) // 2
             params[name] = candidates[mid]
-            for iri in (candidates[mid:] + candidates[:mid])[:15]:
+            for iri in candidates[mid:] + candidates[:mid]:
                 res = run_store(store, bind(q, {**params, name: iri}))
                 if (res.rows if res.boolean is None else res.boolean):
                     params[name] = iri

@@ -297,7 +297,8 @@ class _Study:
             self.findings.append(prov({"id": fid, "statement": self.text(r.randint(12, 30)),
                                        "kind": r.choice(["finding", "hypothesis", "claim"]),
                                        "account": r.choice(["authors", "worker", "manager"]),
-                                       "about": [r.choice(platforms), r.choice(countries)]}))
+                                       "about": [r.choice(platforms), r.choice(countries),
+                                                 r.choice([w["id"] for w in self.workers])]}))
             finding_ids.append(fid)
         group_ids = [w["id"] for w in self.workers if w["kind"] == "group"]
         for _ in range(r.randint(2, 4)):
