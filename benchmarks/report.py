@@ -44,6 +44,84 @@ def tables(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def _status(ok) -> str:
+    return "—" if ok is None else ("**met**" if ok else "**miss**")
+
+
+def targets(rows: list[dict]) -> str:
+    """The issue's targets, each with the measured value and whether it is met (from the rows alone)."""
+    def one(op, size, **match):
+        for r in rows:
+            if r["op"] == op and r["size"] == size and all(r.get(k) == v for k, v in match.items()):
+                return r
+        return None
+
+    out = ["| target | measured | status |", "|---|---|---|"]
+    b = one("build", "1M")
+    if b:
+        ok = b["seconds"] is not None and b["seconds"] <= 60 and (b.get("peak_mb") or 0) <= 4096
+        out.append(f"| 1M: full build <= 60 s, peak <= 4 GB | {_f(b['seconds'])} s, {_f(b.get('peak_mb'), 0)} MB "
+                   f"({b.get('triples', 0):,} triples stored) | {_status(ok)} |")
+    ld = one("build.load", "1M")
+    if ld:
+        out.append(f"| 1M: loading alone <= 5 s | {_f(ld['seconds'])} s | {_status(ld['seconds'] <= 5)} |")
+    v = one("validate", "1M", engine="rudof")
+    if v:
+        same = v.get("same_violations")
+        out.append(f"| 1M: validation <= 30 s, same violations as pySHACL | {_f(v['seconds'])} s for {v.get('graphs')} graphs; "
+                   f"same as pySHACL on the {v.get('baseline_graphs')} graphs it finished: {same} | "
+                   f"{_status(v['seconds'] <= 30 and same is not False)} |")
+    for size, limit in (("100k", 0.1), ("1M", 1.0)):
+        q = [r for r in rows if r["op"].startswith("query.") and r["size"] == size and r.get("p50") is not None]
+        if q:
+            fast = [r for r in q if r["p50"] <= limit]
+            slow = ", ".join(f"{r['op'][6:]} {r['p50']:.2f} s" for r in sorted(q, key=lambda r: -r["p50"]) if r["p50"] > limit)
+            out.append(f"| every query p50 <= {limit:g} s at {size} | {len(fast)} of {len(q)}"
+                       f"{'; over: ' + slow if slow else ''} | {_status(len(fast) == len(q))} |")
+    q = [r for r in rows if r["op"].startswith("query.") and r["size"] == "100k" and r.get("ratio") is not None]
+    if q:
+        fast = [r for r in q if r["ratio"] >= 100]
+        out.append(f"| every query >= 100x faster than rdflib at 100k | {len(fast)} of {len(q)} with a baseline "
+                   f"(median speed-up {sorted(r['ratio'] for r in q)[len(q) // 2]:.0f}x; capped baselines are lower bounds) "
+                   f"| {_status(len(fast) == len(q))} |")
+    s = one("server.lookup", "100k")
+    if s and s.get("rps") is not None:
+        ok = s["rps"] >= 500 and s["p99_ms"] <= 100 and s.get("errors") == 0
+        out.append(f"| server: >= 500 lookups/s with 20 clients at 100k, p99 <= 100 ms | {s['rps']:,.0f}/s with "
+                   f"{s.get('clients')} clients, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms, {s.get('errors')} errors "
+                   f"| {_status(ok and s.get('clients') == 20)} |")
+    return "\n".join(out)
+
+
+def query_grid(rows: list[dict]) -> str:
+    """One line per library query: p50 at each size, and the rdflib baseline and speed-up where measured."""
+    sizes = []
+    for r in rows:
+        if r["op"].startswith("query.") and r["size"] not in sizes:
+            sizes.append(r["size"])
+    by = {(r["op"][6:], r["size"]): r for r in rows if r["op"].startswith("query.")}
+    names = sorted({n for n, _ in by})
+    head = "| query | " + " | ".join(f"p50 {s} (ms)" for s in sizes) + " | rows | rdflib (s) | speed-up |"
+    out = [head, "|---|" + "---:|" * len(sizes) + "---:|---:|---:|"]
+    for n in names:
+        cells = []
+        for s in sizes:
+            r = by.get((n, s))
+            cells.append("" if r is None or r.get("p50") is None else f"{1000 * r['p50']:,.1f}")
+        with_base = [by[(n, s)] for s in sizes if (n, s) in by and by[(n, s)].get("baseline_seconds") is not None]
+        base = with_base[-1] if with_base else None
+        last = next((by[(n, s)] for s in reversed(sizes) if (n, s) in by), {})
+        bl = "" if base is None else f"{base['baseline_seconds']:.2f} ({base['size']})"
+        ratio = "" if base is None or base.get("ratio") is None else f"{base['ratio']:,.0f}{'+' if base.get('baseline_capped') else ''}"
+        out.append(f"| {n} | " + " | ".join(cells) + f" | {last.get('rows', '')} | {bl} | {ratio} |")
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
     rows = [json.loads(ln) for ln in open(sys.argv[1], encoding="utf-8") if ln.strip()]
+    print("### Against the targets\n")
+    print(targets(rows))
+    print("\n### Every query\n")
+    print(query_grid(rows))
+    print("\n### Every measurement\n")
     print(tables(rows))
