@@ -102,6 +102,27 @@ def test_benchmark_10k_prints_json_lines(tmp_path):
     assert not [r for r in rows if r.get("error")], [r for r in rows if r.get("error")]
     assert all(r["seconds"] is not None for r in rows if r["op"].startswith("query."))
     assert [json.loads(ln) for ln in out.read_text().splitlines()] == rows
+    rep = subprocess.run([sys.executable, "-m", "benchmarks.report", str(out)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert rep.returncode == 0, rep.stderr
+    assert "### Every query" in rep.stdout and "| chain-tiers |" in rep.stdout
+
+
+def test_report_judges_the_targets():
+    from benchmarks.report import targets
+
+    rows = [{"op": "build", "size": "1M", "seconds": 55.0, "peak_mb": 2500.0, "triples": 1_400_000},
+            {"op": "build.load", "size": "1M", "seconds": 5.4},
+            {"op": "query.a", "size": "100k", "p50": 0.05, "ratio": 150.0},
+            {"op": "query.b", "size": "100k", "p50": 0.2, "ratio": 20.0, "baseline_capped": True},
+            {"op": "server.lookup", "size": "100k", "rps": 900.0, "p50_ms": 15, "p99_ms": 60, "errors": 0, "clients": 20}]
+    text = targets(rows)
+    lines = {ln.split("|")[1].strip(): ln for ln in text.splitlines()[2:]}
+    assert "**met**" in lines["1M: full build <= 60 s, peak <= 4 GB"]
+    assert "**miss**" in lines["1M: loading alone <= 5 s"]
+    assert "1 of 2" in lines["every query p50 <= 0.1 s at 100k"] and "b 0.20 s" in lines["every query p50 <= 0.1 s at 100k"]
+    assert "**miss**" in lines["every query >= 100x faster than rdflib at 100k"]
+    assert "**met**" in lines["server: >= 500 lookups/s with 20 clients at 100k, p99 <= 100 ms"]
 
 
 def test_server_benchmark_measures_lookups_and_queries(tmp_path):
