@@ -35,7 +35,9 @@ test: install-test servers
 	$(BIN)/python -m pytest -q
 
 bench: install-test
-	$(BIN)/python -m benchmarks --sizes 10k,100k
+	mkdir -p $(RESULTS)
+	$(BIN)/python -m benchmarks --sizes 10k,100k,1M --baseline-max 100k --out $(RESULTS)/bench.jsonl
+	$(BIN)/python -m benchmarks.report $(RESULTS)/bench.jsonl > $(RESULTS)/bench.md
 
 docs: install
 	$(BIN)/datawork docs --out build/docs
