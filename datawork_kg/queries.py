@@ -288,12 +288,20 @@ def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow
 def _typed_result(variables: list[str], solutions, text: str) -> Result:
     """Rows of Python values and each column's type, from solutions given as lists of terms."""
     rows, types = [], {}
+    seen: dict = {}  # term -> (value, kind): IRIs and codes recur from row to row
+    kinds: dict[str, set] = {v: set() for v in variables}
     for terms in solutions:
         row = {}
         for v, term in zip(variables, terms):
-            row[v] = to_python(term)
-            types[v] = _merge_type(types.get(v), kind_of(term))
+            hit = seen.get(term)
+            if hit is None:
+                hit = seen[term] = (to_python(term), kind_of(term))
+            row[v] = hit[0]
+            kinds[v].add(hit[1])
         rows.append(row)
+    for v in variables:  # each column's type: the kinds of its cells merged (the merge is order-free)
+        for kind in kinds[v]:
+            types[v] = _merge_type(types.get(v), kind)
     for v in variables:
         types.setdefault(v, "null")
     return Result(variables, rows, types, text)
