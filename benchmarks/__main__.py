@@ -8,7 +8,9 @@ the real pipeline and prints one JSON object per measurement (also appended to `
   process of its own, and ``build.<step>`` for each step (seconds of that step; ``peak_mb`` is the
   child's peak RSS at the end of the step);
 - ``validate``: SHACL validation of every evidence graph with the project's shapes (a few items are
-  deliberately broken so that there is something to find) by pySHACL (the baseline) and pyrudof;
+  deliberately broken so that there is something to find) by pySHACL (the baseline, graph after graph)
+  and pyrudof (as ``datawork build`` runs it: from the text, in a pool of processes), both through the
+  project's per-graph validation;
   ``same_violations`` says whether both found the same (focus node, path, constraint) set on the graphs
   where both ran (pySHACL is stopped after ``--pyshacl-budget`` seconds);
 - ``query``: every query of the library, ``seconds`` = median (``p50``) and ``p95`` over ``--runs`` runs
