@@ -35,22 +35,18 @@ def load_paths(paths, iris=None, *, progress=None, workers=None):
     results, problems, context = [], [], {"studies": {}}
     cases = [p for p in paths if p.suffix.lower() != ".csv"]
     n_workers = _pool_size(cases, workers)
-    if n_workers > 1:
-        outcomes = _load_in_pool(cases, iris, n_workers)
-    else:
-        outcomes = (_load_one(p, iris, context) for p in cases)
-    for path, outcome in zip(cases, outcomes):
+
+    def outcomes():
         if n_workers > 1:
-            outcome = _merge_study(path, outcome, context)
-        kind, value = outcome
-        if kind == "problems":
-            problems.extend(value)
-            continue
-        results.append(value)
-        if progress:
-            progress(path, value)
-    for path in paths[len(cases):]:
-        kind, value = _load_one(path, iris, context)
+            for path, outcome in zip(cases, _load_in_pool(cases, iris, n_workers)):
+                yield path, _merge_study(path, outcome, context)
+        else:
+            for path in cases:
+                yield path, _load_one(path, iris, context)
+        for path in paths[len(cases):]:  # CSV files, once every case file is known
+            yield path, _load_one(path, iris, context)
+
+    for path, (kind, value) in outcomes():
         if kind == "problems":
             problems.extend(value)
             continue
