@@ -31,7 +31,7 @@ from . import __version__
 from .errors import InputError, Problem, ValidationFailed
 from .iris import IRIs
 from .loaders import LoadedGraph, load_paths
-from .ntriples import count_lines, nt_text, to_nquads, type_closure_text, unique_lines
+from .ntriples import count_lines, nt_text, superclass_strings, to_nquads, type_closure_text, unique_lines
 from .resources import evidence_dir, ontology_dir
 from .store import Workspace, check_writable
 
@@ -192,12 +192,13 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 if dumps:
                     from .describe import write_dumps
 
-                    inferred_text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(inferred))
-                    if "_:" in inferred_text.decode("utf-8"):  # labels the store chose: dump from the store itself
+                    inferred_text = store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                               from_graph=ox.NamedNode(inferred)).decode("utf-8")
+                    if "_:" in inferred_text:  # labels the store chose: dump from the store itself
                         write_dumps(store, rel / "dumps", iris, summary, reference=reference)
                     else:
                         write_dumps(store, rel / "dumps", iris, summary, reference=reference,
-                                    texts=texts + [(inferred, inferred_text.decode("utf-8"))])
+                                    texts=texts + [(inferred, inferred_text)])
                 (rel / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
                 del store
             hook("publish")
@@ -232,7 +233,7 @@ def subclass_closure_text(texts: list[tuple[str, str]], onto: Graph) -> str:
     made from the text in one pass instead of a join over the store (a test checks they agree)."""
     from .validation import _superclasses
 
-    supers = _superclasses(onto)
+    supers = superclass_strings(_superclasses(onto))
     return unique_lines(type_closure_text(t, supers) for g, t in texts if g != ONTOLOGY_GRAPH)
 
 
@@ -397,7 +398,7 @@ def _validate_one_rudof(lg: LoadedGraph, onto: Graph, shapes, context: "LoadedGr
     from .validation import _run_rudof, _superclasses, violations_from_report
 
     if _SUPERS.get("onto") is not onto or _SUPERS.get("size") != len(onto):
-        _SUPERS.update(onto=onto, size=len(onto), supers=_superclasses(onto))
+        _SUPERS.update(onto=onto, size=len(onto), supers=superclass_strings(_superclasses(onto)))
     supers = _SUPERS["supers"]
     text = lg.nt if context is None else lg.nt + context.nt
     report = _run_rudof(text + type_closure_text(text, supers), shapes)

@@ -48,7 +48,8 @@ def write_dumps(store: ox.Store, out: Path, iris: IRIs, summary: dict,
     sums: dict[str, str] = {}
     if texts is not None:
         _dumps_from_text(texts, out, prefixes)
-        summary.setdefault("entities", count_entities((t for _, t in texts), iris.base))
+        if "entities" not in summary:  # the build counts them already
+            summary["entities"] = count_entities((t for _, t in texts), iris.base)
     else:
         for name, (_, fmt) in DUMPS.items():
             path = out / name

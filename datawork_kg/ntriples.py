@@ -105,32 +105,23 @@ def parse_triples(text: str) -> list[tuple]:
             for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
 
 
-def type_closure_text(text: str, supers: Mapping) -> str:
+def superclass_strings(supers: Mapping) -> dict[str, list[str]]:
+    """``supers`` (class -> superclasses, as :func:`datawork_kg.validation._superclasses` gives them)
+    with IRIs as strings, the form :func:`type_closure_text` reads; make it once per ontology."""
+    return {str(c): sorted(str(s) for s in ss) for c, ss in supers.items()}
+
+
+def type_closure_text(text: str, supers: Mapping[str, list[str]]) -> str:
     """N-Triples of ``x rdf:type S`` for every ``x rdf:type C`` line of ``text`` and every (transitive)
-    superclass ``S`` of ``C`` in ``supers`` (class IRI -> superclass IRIs, as
-    :func:`datawork_kg.validation._superclasses` gives them): the materialised subclass closure."""
+    superclass ``S`` of ``C`` in ``supers`` (from :func:`superclass_strings`): the materialised
+    subclass closure."""
     out = []
-    by_iri = _supers_by_string(supers)
     for m in _TYPE_LINE.finditer(text):
-        sups = by_iri.get(m.group(2))
+        sups = supers.get(m.group(2))
         if sups:
             subj = m.group(1)
             out.extend(f"{subj} <{RDF_TYPE}> <{sup}> .\n" for sup in sups)
     return "".join(out)
-
-
-_SUPERS_CACHE: dict = {}
-
-
-def _supers_by_string(supers: Mapping) -> dict[str, list[str]]:
-    key = id(supers)
-    hit = _SUPERS_CACHE.get(key)
-    if hit is not None and hit[0] is supers:
-        return hit[1]
-    conv = {str(c): sorted(str(s) for s in ss) for c, ss in supers.items()}
-    _SUPERS_CACHE.clear()
-    _SUPERS_CACHE[key] = (supers, conv)
-    return conv
 
 
 def unique_lines(texts: Iterable[str]) -> str:
@@ -141,4 +132,4 @@ def unique_lines(texts: Iterable[str]) -> str:
     return "".join(seen)
 
 
-__all__ = ["nt_text", "term_nt", "to_nquads", "parse_triples", "type_closure_text", "unique_lines", "count_lines"]
+__all__ = ["nt_text", "term_nt", "to_nquads", "parse_triples", "type_closure_text", "superclass_strings", "unique_lines", "count_lines"]
