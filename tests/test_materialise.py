@@ -31,4 +31,28 @@ def test_upstream_of_follows_chains_not_shared_platforms(tmp_path):
                            { SELECT ?c ?t (COUNT(DISTINCT ?a) AS ?n) WHERE { ?c dw:hasStep/dw:stepTie ?t .
                              OPTIONAL { ?c dw:hasTie ?a . ?a dw:followedBy+ ?t FILTER(?a != ?t) } } GROUP BY ?c ?t }
                            FILTER(?d != ?n + 1) }""")
-    del store
+
+
+def test_pay_items_get_the_ties_parties_only_where_the_case_file_names_none(store):
+    """dw:payer / dw:payee default to the orderer / supplier of the tie a sum flows along; a stated
+    party is never overridden (both properties stay functional), and nothing else gets one
+    (on the bundled evidence, where some pay items name only their tie)."""
+
+    def count(q: str) -> int:
+        return int(next(iter(store.query(DW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {q} }}")))["n"].value)
+
+    # the case files state the parties of most pay items along ties and leave a few to the tie
+    assert count("GRAPH ?g { ?pay dw:alongTie ?t ; dw:payer ?x } FILTER(?g != <https://w3id.org/datawork/id/graph/inferred>)") > 0
+    for prop, end in (("payer", "orderer"), ("payee", "supplier")):
+        # every pay item along a tie has exactly one party on each side ...
+        assert count(f"?pay dw:alongTie ?t . FILTER NOT EXISTS {{ ?pay dw:{prop} ?x }}") == 0
+        assert count(f"?pay dw:{prop} ?a, ?b . FILTER(?a != ?b)") == 0
+        # ... the inferred one is the tie's end, and only where no graph states one
+        assert count(f"""GRAPH <https://w3id.org/datawork/id/graph/inferred> {{ ?pay dw:{prop} ?x }}
+                         ?pay dw:alongTie/dw:{end} ?y . FILTER(?x != ?y)""") == 0
+        assert count(f"""GRAPH <https://w3id.org/datawork/id/graph/inferred> {{ ?pay dw:{prop} ?x }}
+                         GRAPH ?g {{ ?pay dw:{prop} ?x }} FILTER(?g != <https://w3id.org/datawork/id/graph/inferred>)""") == 0
+        assert count(f"GRAPH <https://w3id.org/datawork/id/graph/inferred> {{ ?pay dw:{prop} ?x }}") > 0
+        # pay items along no tie get no inferred party
+        assert count(f"""GRAPH <https://w3id.org/datawork/id/graph/inferred> {{ ?pay dw:{prop} ?x }}
+                         FILTER NOT EXISTS {{ ?pay dw:alongTie ?t }}""") == 0

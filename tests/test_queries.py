@@ -116,7 +116,9 @@ def render_catalogue() -> str:
            "list them with `datawork query --list`, or call `datawork_kg.query(NAME, **params)` from Python "
            "(see [guide.md](guide.md)). Parameters are bound with a `VALUES` block, never pasted into the text; "
            "`datawork query NAME --show` prints the bound query. Shares, hourly rates and North/South "
-           "classes are computed by the queries, never stored.", ""]
+           "classes are computed by the queries, never stored. A cell that lists several names or codes "
+           "separates them with `; ` in no particular order (SPARQL leaves the order of GROUP_CONCAT open, "
+           "and sorting them cost some queries half their time): split on `; ` and sort where order matters.", ""]
     out.append("| query | question |")
     out.append("|---|---|")
     for tag in order:
