@@ -31,7 +31,8 @@ from . import __version__
 from .errors import InputError, Problem, ValidationFailed
 from .iris import IRIs
 from .loaders import LoadedGraph, load_paths
-from .ntriples import count_lines, nt_text, superclass_strings, to_nquads, type_closure_text, unique_lines
+from .ntriples import (count_lines, display_names_text, nt_text, superclass_strings, to_nquads, type_closure_text,
+                       unique_lines)
 from .resources import evidence_dir, ontology_dir
 from .store import Workspace, check_writable
 
@@ -158,18 +159,22 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 inferred = str(iris.graph("inferred"))
                 texts = graph_texts(loaded, onto, reference, iris)
                 closure = subclass_closure_text(texts, onto)
+                names = display_names_text(t for _, t in texts)
                 graphs = {g_iri: count_lines(t) for g_iri, t in texts}
                 # one bulk load (parsed in Rust) of every graph, each also into the default graph, which
-                # is their union as a set (see union_default_graph), and of the subclass closure
-                store.bulk_load(_ChunkReader(_nquads_chunks(texts + [(inferred, closure)])), ox.RdfFormat.N_QUADS)
+                # is their union as a set (see union_default_graph), of the subclass closure and of the
+                # display names
+                store.bulk_load(_ChunkReader(_nquads_chunks(texts + [(inferred, closure), (inferred, names)])),
+                                ox.RdfFormat.N_QUADS)
             say("[5/8] materialising what the ontology implies")
             with step("materialise"):
                 from .materialise import materialise
 
-                added = {"subclass closure": count_lines(closure)}
-                say(f"  subclass closure: +{added['subclass closure']:,}")
+                added = {"subclass closure": count_lines(closure), "displayName (first label)": count_lines(names)}
+                for rule in added:
+                    say(f"  {rule}: +{added[rule]:,}")
                 added.update(materialise(store, ontology_graph=ONTOLOGY_GRAPH, inferred_graph=inferred,
-                                         skip=("subclass closure",), progress=lambda n, c: say(f"  {n}: +{c:,}")))
+                                         skip=tuple(added), progress=lambda n, c: say(f"  {n}: +{c:,}")))
                 graphs[inferred] = sum(added.values())
                 union = union_default_graph(store, inferred, closure_loaded=True)
                 graphs_default = union

@@ -21,6 +21,10 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   (+176k triples and 9 s at 1M synthetic triples) and never changed a chain's own tiers;
 - ``dw:endWorker``: a worker or worker group that a tie of the chain supplies and that orders no tie
   of the chain (the "end workers" of the chain queries);
+- ``dw:displayName``: one plain-string name for every IRI that has an ``rdfs:label``, the first of its
+  labels in code-point order (``MIN(STR(?label))``, whatever the language): the queries join it instead
+  of grouping every label of the graph to pick one name (the build writes it from the loaded text, as
+  it does the subclass closure, and skips the rule; a test checks that both agree);
 - ``dw:stepDepth``: one plus the number of other ties of the step's chain upstream of the step's tie
   (``dw:upstreamOf``), the links from the lead down to the step in a tree-shaped chain.
 """
@@ -35,6 +39,12 @@ RULES: dict[str, str] = {
           GRAPH <{ontology}> { ?c rdfs:subClassOf+ ?super . FILTER(isIRI(?super)) }
           GRAPH ?g { ?x a ?c }
           FILTER(?g != <{ontology}> && ?g != <{inferred}>)
+        }""",
+    "displayName (first label)": """
+        INSERT { GRAPH <{inferred}> { ?x dw:displayName ?name } }
+        WHERE {
+          SELECT ?x (MIN(STR(?l)) AS ?name) WHERE { GRAPH ?g { ?x rdfs:label ?l } FILTER(isIRI(?x) && ?g != <{inferred}>) }
+          GROUP BY ?x
         }""",
     "outsourcesTo (property chain)": """
         INSERT { GRAPH <{inferred}> { ?a dw:outsourcesTo ?b } }
@@ -92,8 +102,8 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 
 def materialise(store: ox.Store, *, ontology_graph: str, inferred_graph: str, progress=None,
                 skip: "tuple[str, ...] | set[str]" = ()) -> dict[str, int]:
-    """Run every rule (but those named in ``skip``: the build writes the subclass closure itself, from
-    the loaded text, see ``build``); return how many triples each added."""
+    """Run every rule (but those named in ``skip``: the build writes the subclass closure and the display
+    names itself, from the loaded text, see ``build``); return how many triples each added."""
     counts: dict[str, int] = {}
     g = ox.NamedNode(inferred_graph)
     before = _count(store, g)

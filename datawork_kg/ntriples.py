@@ -18,6 +18,13 @@ from rdflib import BNode, Literal, URIRef
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _TYPE_LINE = re.compile(r"^(\S+) <" + re.escape(RDF_TYPE) + r"> <([^>]*)> \.$", re.MULTILINE)
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DISPLAY_NAME = "https://w3id.org/datawork/ontology#displayName"
+# an IRI's rdfs:label line: the literal's lexical form (still escaped), whatever its language or datatype
+_LABEL_LINE = re.compile(r'^(<[^>]*>) <' + re.escape(RDFS_LABEL) + r'> "((?:[^"\\]|\\.)*)"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)? \.$',
+                         re.MULTILINE)
+_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
 def _quote(text: str) -> str:
@@ -124,6 +131,30 @@ def type_closure_text(text: str, supers: Mapping[str, list[str]]) -> str:
     return "".join(out)
 
 
+def _unescape(lexical: str) -> str:
+    """The string an N-Triples literal's escaped lexical form stands for (ECHAR and UCHAR escapes)."""
+    if "\\" not in lexical:
+        return lexical
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if (m.group(1) or m.group(2))
+                       else _ECHAR.get(m.group(3), m.group(3)), lexical)
+
+
+def display_names_text(texts: Iterable[str]) -> str:
+    """N-Triples of ``x dw:displayName "name"`` for every IRI ``x`` with an ``rdfs:label`` in ``texts``:
+    the first of its labels' strings in code-point order (SPARQL's ``MIN(STR(?label))``), whatever
+    their language, across all the texts (a resource that several case files label once each gets
+    one name)."""
+    best: dict[str, str] = {}
+    get = best.get
+    for text in texts:
+        for m in _LABEL_LINE.finditer(text):
+            subj, name = m.group(1), _unescape(m.group(2))
+            cur = get(subj)
+            if cur is None or name < cur:
+                best[subj] = name
+    return "".join(f"{subj} <{DISPLAY_NAME}> {_quote(name)} .\n" for subj, name in best.items())
+
+
 def unique_lines(texts: Iterable[str]) -> str:
     """The lines of all ``texts``, each once, in the order first seen (the union of N-Triples graphs)."""
     seen: dict[str, None] = {}
@@ -132,4 +163,5 @@ def unique_lines(texts: Iterable[str]) -> str:
     return "".join(seen)
 
 
-__all__ = ["nt_text", "term_nt", "to_nquads", "parse_triples", "type_closure_text", "superclass_strings", "unique_lines", "count_lines"]
+__all__ = ["nt_text", "term_nt", "to_nquads", "parse_triples", "type_closure_text", "superclass_strings", "unique_lines",
+           "count_lines", "display_names_text"]

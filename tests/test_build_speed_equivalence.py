@@ -187,6 +187,35 @@ def test_subclass_closure_from_text_equals_the_sparql_rule():
     assert from_text == by_rule
 
 
+def test_display_names_from_text_equal_the_sparql_rule():
+    """The build writes dw:displayName from the loaded text; materialise's SPARQL rule (MIN(STR(?label))
+    per IRI over every graph) gives exactly the same names, escapes and languages included."""
+    from datawork_kg.build import _ChunkReader, _nquads_chunks, graph_texts, ontology_graph
+    from datawork_kg.linking import reference_graph
+    from datawork_kg.materialise import PREFIXES, RULES
+    from datawork_kg.ntriples import display_names_text
+
+    iris = IRIs()
+    loaded = load_paths(evidence_files())
+    onto = ontology_graph()
+    texts = graph_texts(loaded, onto, reference_graph(loaded, iris), iris)
+    # labels that need escaping, several labels on one resource, and a language-tagged one
+    extra = ('<urn:x:a> <http://www.w3.org/2000/01/rdf-schema#label> "Zeta \\"q\\" \\u00e9\\\\n"@fr .\n'
+             '<urn:x:a> <http://www.w3.org/2000/01/rdf-schema#label> "Zeta \\"q\\" \\u00e9"@en .\n'
+             '<urn:x:a> <http://www.w3.org/2000/01/rdf-schema#label> "\\u00c9mile\\tline" .\n')
+    texts = texts + [("urn:test:extra", extra)]
+    names = display_names_text(t for _, t in texts)
+    store = ox.Store()
+    store.bulk_load(_ChunkReader(_nquads_chunks(texts)), ox.RdfFormat.N_QUADS)
+    scratch = "urn:test:names"
+    store.update(PREFIXES + RULES["displayName (first label)"].replace("{inferred}", scratch))
+    by_rule = {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(scratch))}
+    from_text = {str(t) for t in ox.parse(names.encode(), ox.RdfFormat.N_TRIPLES)}
+    assert len(from_text) == names.count("\n") > 1000
+    assert from_text == by_rule
+    assert '<urn:x:a> <https://w3id.org/datawork/ontology#displayName> "Zeta \\"q\\" \u00e9"' in " ".join(from_text)
+
+
 def test_entities_counted_from_text_equal_the_store_count(tmp_path):
     """void:entities is counted by the build from the text; the SPARQL count over the store agrees."""
     res = build(home=tmp_path / "h", reason=False)
