@@ -784,3 +784,33 @@ def test_changing_a_price_in_a_case_file_changes_the_computed_share(evidence_cop
 if __name__ == "__main__":  # regenerate docs/queries.md from the headers
     (ROOT / "docs" / "queries.md").write_text(render_catalogue() + "\n", encoding="utf-8")
     print(f"wrote {ROOT / 'docs' / 'queries.md'}")
+
+
+def test_figure_value_shows_every_paid_sum_of_every_link(tmp_path):
+    """Every sum paid along a link of a chain (bids and listed prices aside) is a row of figure-value,
+    whatever the currencies and units of other chains' first links (an earlier version dropped a pay
+    whose currency and unit only another chain's first link had); synthetic chains mix currencies."""
+    import pyoxigraph as ox
+
+    from benchmarks.generate import generate
+    from datawork_kg.build import build
+
+    res = build(generate("10k", tmp_path / "ev", seed=2), home=tmp_path / "h", reason=False, dumps=False)
+    store = ox.Store.read_only(str(res.release / "store"))
+    dw = "PREFIX dw: <https://w3id.org/datawork/ontology#>\n"
+    chains = [r["c"].value for r in store.query(dw + "SELECT ?c WHERE { ?c a dw:Chain } ORDER BY ?c")]
+    assert len(chains) > 10
+    q = Q.get("figure-value")
+    for chain in chains:
+        expected = {r["pay"].value for r in store.query(dw + f"""SELECT ?pay WHERE {{
+            <{chain}> dw:hasStep/dw:stepTie ?t . ?pay dw:alongTie ?t ; dw:remunerationKind ?k .
+            FILTER(?k NOT IN (dw:paykind-bid, dw:paykind-listed-price)) }}""")}
+        rows = Q.run_store(store, Q.bind(q, {"chain": chain})).rows
+        assert {str(r["pay"]) for r in rows if r["pay"]} == expected, chain
+        # a link without money has no currency, unit or end price
+        assert all(r["currencyCode"] is None and r["endPrice"] is None for r in rows if not r["pay"])
+        # the share is the value over the end price of the same currency and unit
+        for r in rows:
+            if r["share"] is not None:
+                assert abs(float(r["share"]) - float(r["value"]) / float(r["endPrice"])) < 1e-9
+    del store
