@@ -173,10 +173,13 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 added = {"subclass closure": count_lines(closure), "displayName (first label)": count_lines(names)}
                 for rule in added:
                     say(f"  {rule}: +{added[rule]:,}")
+                # (each rule also writes into the default graph, which the bulk load filled with every
+                # graph, the closure and the names: it stays the union of the named graphs)
                 added.update(materialise(store, ontology_graph=ONTOLOGY_GRAPH, inferred_graph=inferred,
-                                         skip=tuple(added), progress=lambda n, c: say(f"  {n}: +{c:,}")))
+                                         skip=tuple(added), default_graph_too=True,
+                                         progress=lambda n, c: say(f"  {n}: +{c:,}")))
                 graphs[inferred] = sum(added.values())
-                union = union_default_graph(store, inferred, closure_loaded=True)
+                union = default_graph_size(store)
                 graphs_default = union
                 say(f"  default graph = union of the named graphs, without duplicates: {union:,} triples")
             say(f"[6/8] validating {len(loaded)} graph(s) against the SHACL shapes ({engine})")
@@ -197,8 +200,8 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 if dumps:
                     from .describe import write_dumps
 
-                    inferred_text = store.dump(format=ox.RdfFormat.N_TRIPLES,
-                                               from_graph=ox.NamedNode(inferred)).decode("utf-8")
+                    inferred_text = _inferred_text(store, inferred, closure, names, skip=("subclass closure",
+                                                   "displayName (first label)"), expected=graphs[inferred])
                     if "_:" in inferred_text:  # labels the store chose: dump from the store itself
                         write_dumps(store, rel / "dumps", iris, summary, reference=reference)
                     else:
@@ -271,25 +274,40 @@ class _ChunkReader(io.RawIOBase):
         return n
 
 
-def union_default_graph(store: ox.Store, inferred_graph: str | None = None, *, closure_loaded: bool = False) -> int:
-    """Fill the default graph with the union of all named graphs, as a set.
+def _inferred_text(store: ox.Store, inferred: str, closure: str, names: str, *, skip: tuple, expected: int) -> str:
+    """The inferred graph as N-Triples: the closure and names the build wrote, and what the rules wrote,
+    read per predicate (several times faster than dumping the graph); the whole graph is dumped
+    instead if a rule writes one of the build's predicates or the count does not add up."""
+    from .materialise import RULES, rule_predicate, rules_text
+    from .ntriples import DISPLAY_NAME, RDF_TYPE
+
+    if not any(rule_predicate(n) in (RDF_TYPE, DISPLAY_NAME) for n in RULES if n not in skip):
+        text = closure + names + rules_text(store, inferred, skip)
+        if count_lines(text) == expected:
+            return text
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(inferred)).decode("utf-8")
+
+
+def union_default_graph(store: ox.Store, inferred_graph: str | None = None) -> int:
+    """Fill the default graph with the union of all named graphs, as a set; return its size.
 
     Querying with oxigraph's ``use_default_graph_as_union`` gives a *bag*: a triple stated in three
     graphs (a country typed by three case files) matches three times and inflates every count.
     The stored default graph is the deduplicated union, so library queries (which use the default
     graph), the dumps and any store they are pushed to give the same, correct answers; ``GRAPH ?g``
-    still reaches each source's own statements and provenance.
+    still reaches each source's own statements and provenance. The build itself writes the default
+    graph as it goes (the bulk load puts every triple in both, the rules write their inferences in
+    both) and only counts it; this is for a store filled otherwise (with ``inferred_graph``: only that
+    graph is still to be added).
     """
-    # the store step already wrote every loaded triple to the default graph too; add the inferences
-    # (with ``closure_loaded``, the subclass closure is in the default graph already: only the rdf:type
-    # triples of other rules that are not there yet are added)
-    if inferred_graph and closure_loaded:
-        store.update(f"""INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{inferred_graph}> {{ ?s ?p ?o }}
-            FILTER(?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> || NOT EXISTS {{ ?s ?p ?o }}) }}""")
-    elif inferred_graph:
+    if inferred_graph:
         store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{inferred_graph}> {{ ?s ?p ?o }} }}")
     else:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return default_graph_size(store)
+
+
+def default_graph_size(store: ox.Store) -> int:
     res = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     return int(next(iter(res))["n"].value)
 
