@@ -162,7 +162,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 names = display_names_text(t for _, t in texts)
                 graphs = {g_iri: count_lines(t) for g_iri, t in texts}
                 # one bulk load (parsed in Rust) of every graph, each also into the default graph, which
-                # is their union as a set (see union_default_graph), of the subclass closure and of the
+                # is their union as a set (see default_graph_size), of the subclass closure and of the
                 # display names
                 store.bulk_load(_ChunkReader(_nquads_chunks(texts + [(inferred, closure), (inferred, names)])),
                                 ox.RdfFormat.N_QUADS)
@@ -288,26 +288,17 @@ def _inferred_text(store: ox.Store, inferred: str, closure: str, names: str, *, 
     return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(inferred)).decode("utf-8")
 
 
-def union_default_graph(store: ox.Store, inferred_graph: str | None = None) -> int:
-    """Fill the default graph with the union of all named graphs, as a set; return its size.
+def default_graph_size(store: ox.Store) -> int:
+    """How many triples the default graph holds: the union of all named graphs, as a set.
 
     Querying with oxigraph's ``use_default_graph_as_union`` gives a *bag*: a triple stated in three
     graphs (a country typed by three case files) matches three times and inflates every count.
     The stored default graph is the deduplicated union, so library queries (which use the default
     graph), the dumps and any store they are pushed to give the same, correct answers; ``GRAPH ?g``
-    still reaches each source's own statements and provenance. The build itself writes the default
-    graph as it goes (the bulk load puts every triple in both, the rules write their inferences in
-    both) and only counts it; this is for a store filled otherwise (with ``inferred_graph``: only that
-    graph is still to be added).
+    still reaches each source's own statements and provenance. The build writes it as it goes: the
+    bulk load puts every triple in its named graph and in the default graph, and each materialising
+    rule writes its inferences into both (``tests/test_build_speed_equivalence.py`` checks the result).
     """
-    if inferred_graph:
-        store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{inferred_graph}> {{ ?s ?p ?o }} }}")
-    else:
-        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return default_graph_size(store)
-
-
-def default_graph_size(store: ox.Store) -> int:
     res = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     return int(next(iter(res))["n"].value)
 

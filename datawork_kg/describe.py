@@ -55,7 +55,7 @@ def write_dumps(store: ox.Store, out: Path, iris: IRIs, summary: dict,
             path = out / name
             if fmt.supports_datasets:
                 store.dump(str(path), fmt, prefixes=prefixes) if fmt != ox.RdfFormat.N_QUADS else store.dump(str(path), fmt)
-            else:  # Turtle: the union of all graphs, which the default graph holds as a set (build.union_default_graph)
+            else:  # Turtle: the union of all graphs, which the default graph holds as a set (build.default_graph_size)
                 store.dump(str(path), fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
     for name in DUMPS:
         sums[name] = _sha(out / name)

@@ -274,7 +274,7 @@ def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow
         raise QueryError("the query calls SERVICE (a federated query to another endpoint), which is off by default",
                          hint="pass --allow-service (Python: allow_service=True) if you have internet and trust the endpoint")
     try:
-        res = store.query(text)  # the default graph is the deduplicated union (see build.union_default_graph)
+        res = store.query(text)  # the default graph is the deduplicated union (see build.default_graph_size)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}", hint="check the query text") from None
     if isinstance(res, ox.QueryBoolean):
