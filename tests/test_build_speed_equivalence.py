@@ -224,3 +224,19 @@ def test_entities_counted_from_text_equal_the_store_count(tmp_path):
          'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/datawork/id/")) }')
     assert int(next(iter(store.query(q)))["n"].value) == res.summary["entities"] > 1000
     del store
+
+
+def test_the_built_default_graph_is_the_union_of_the_named_graphs(store):
+    """The build writes the default graph as it goes (the bulk load copies every graph, each
+    materialising rule writes there too) instead of copying the union at the end: it must still be
+    exactly the set of triples of all named graphs, inferences included."""
+    default, union = set(), set()
+    for q in store.quads_for_pattern(None, None, None):
+        t = (q.subject, q.predicate, q.object)
+        (default if isinstance(q.graph_name, ox.DefaultGraph) else union).add(t)
+    assert len(union) > 10_000
+    assert default == union
+    # the rules' own output is there (not only the bulk-loaded graphs)
+    dw = "https://w3id.org/datawork/ontology#"
+    for prop in ("endWorker", "upstreamOf", "payer", "displayName"):
+        assert any(True for _ in store.quads_for_pattern(None, ox.NamedNode(dw + prop), None, ox.DefaultGraph()))
