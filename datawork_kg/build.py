@@ -170,13 +170,15 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
             with step("materialise"):
                 from .materialise import materialise
 
-                added = {"subclass closure": count_lines(closure), "displayName (first label)": count_lines(names)}
+                # the rules whose triples the store step loaded from the text
+                from_text = {"subclass closure": closure, "displayName (first label)": names}
+                added = {rule: count_lines(text) for rule, text in from_text.items()}
                 for rule in added:
                     say(f"  {rule}: +{added[rule]:,}")
                 # (each rule also writes into the default graph, which the bulk load filled with every
                 # graph, the closure and the names: it stays the union of the named graphs)
                 added.update(materialise(store, ontology_graph=ONTOLOGY_GRAPH, inferred_graph=inferred,
-                                         skip=tuple(added), default_graph_too=True,
+                                         skip=tuple(from_text), default_graph_too=True,
                                          progress=lambda n, c: say(f"  {n}: +{c:,}")))
                 graphs[inferred] = sum(added.values())
                 union = default_graph_size(store)
@@ -200,8 +202,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 if dumps:
                     from .describe import write_dumps
 
-                    inferred_text = _inferred_text(store, inferred, closure, names, skip=("subclass closure",
-                                                   "displayName (first label)"), expected=graphs[inferred])
+                    inferred_text = _inferred_text(store, inferred, from_text, expected=graphs[inferred])
                     if "_:" in inferred_text:  # labels the store chose: dump from the store itself
                         write_dumps(store, rel / "dumps", iris, summary, reference=reference)
                     else:
@@ -274,15 +275,15 @@ class _ChunkReader(io.RawIOBase):
         return n
 
 
-def _inferred_text(store: ox.Store, inferred: str, closure: str, names: str, *, skip: tuple, expected: int) -> str:
-    """The inferred graph as N-Triples: the closure and names the build wrote, and what the rules wrote,
-    read per predicate (several times faster than dumping the graph); the whole graph is dumped
-    instead if a rule writes one of the build's predicates or the count does not add up."""
+def _inferred_text(store: ox.Store, inferred: str, from_text: dict[str, str], *, expected: int) -> str:
+    """The inferred graph as N-Triples: the text the build loaded for the rules in ``from_text`` and what
+    the other rules wrote, read per predicate (several times faster than dumping the graph); the whole
+    graph is dumped instead if a rule writes a predicate of ``from_text`` or the count does not add up."""
     from .materialise import RULES, rule_predicate, rules_text
-    from .ntriples import DISPLAY_NAME, RDF_TYPE
 
-    if not any(rule_predicate(n) in (RDF_TYPE, DISPLAY_NAME) for n in RULES if n not in skip):
-        text = closure + names + rules_text(store, inferred, skip)
+    loaded_preds = {rule_predicate(n) for n in from_text}
+    if not any(rule_predicate(n) in loaded_preds for n in RULES if n not in from_text):
+        text = "".join(from_text.values()) + rules_text(store, inferred, tuple(from_text))
         if count_lines(text) == expected:
             return text
     return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(inferred)).decode("utf-8")

@@ -34,6 +34,8 @@ import re
 
 import pyoxigraph as ox
 
+from .ntriples import RDF_TYPE
+
 RULES: dict[str, str] = {
     "subclass closure": """
         INSERT { GRAPH <{inferred}> { ?x a ?super } }
@@ -96,18 +98,10 @@ RULES: dict[str, str] = {
         }""",
 }
 
-PREFIXES = """PREFIX dw: <https://w3id.org/datawork/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
-
-
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)
-
-
 _NS = {"dw": "https://w3id.org/datawork/ontology#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
        "skos": "http://www.w3.org/2004/02/skos/core#"}
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PREFIXES = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in _NS.items())
 
 
 def rule_predicate(name: str) -> str:
