@@ -31,6 +31,7 @@ def test_upstream_of_follows_chains_not_shared_platforms(tmp_path):
                            { SELECT ?c ?t (COUNT(DISTINCT ?a) AS ?n) WHERE { ?c dw:hasStep/dw:stepTie ?t .
                              OPTIONAL { ?c dw:hasTie ?a . ?a dw:followedBy+ ?t FILTER(?a != ?t) } } GROUP BY ?c ?t }
                            FILTER(?d != ?n + 1) }""")
+    del store
 
 
 def test_pay_items_get_the_ties_parties_only_where_the_case_file_names_none(store):

@@ -781,11 +781,6 @@ def test_changing_a_price_in_a_case_file_changes_the_computed_share(evidence_cop
     assert "amount: 7.50" in (ROOT / "evidence" / "olm-southeast-asia.yaml").read_text(encoding="utf-8")
 
 
-if __name__ == "__main__":  # regenerate docs/queries.md from the headers
-    (ROOT / "docs" / "queries.md").write_text(render_catalogue() + "\n", encoding="utf-8")
-    print(f"wrote {ROOT / 'docs' / 'queries.md'}")
-
-
 def test_figure_value_shows_every_paid_sum_of_every_link(tmp_path):
     """Every sum paid along a link of a chain (bids and listed prices aside) is a row of figure-value,
     whatever the currencies and units of other chains' first links (an earlier version dropped a pay
@@ -814,3 +809,8 @@ def test_figure_value_shows_every_paid_sum_of_every_link(tmp_path):
             if r["share"] is not None:
                 assert abs(float(r["share"]) - float(r["value"]) / float(r["endPrice"])) < 1e-9
     del store
+
+
+if __name__ == "__main__":  # regenerate docs/queries.md from the headers
+    (ROOT / "docs" / "queries.md").write_text(render_catalogue() + "\n", encoding="utf-8")
+    print(f"wrote {ROOT / 'docs' / 'queries.md'}")
