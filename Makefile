@@ -1,6 +1,8 @@
 # The two set-up commands of the README:
 #   make run    build the graph from the bundled evidence and answer the query library
-#   make test   run the test suite (installs the servers and browser the tests talk to)
+#   make test   run the test suite: installs the test extra into .venv, then (servers) the Debian
+#               packages the tests talk to, with apt-get: default-jdk-headless chromium chromium-driver
+#               virtuoso-opensource nginx-light apache2 graphviz (only those missing)
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests talk to, from Debian packages only (no browser or server downloads):
-#   java (HermiT), chromium + chromium-driver (browser test), virtuoso-opensource (push test),
+#   a Java 17 JDK (HermiT; javac for the OWL 2 DL profile check), chromium + chromium-driver (browser test), virtuoso-opensource (push test),
 #   nginx-light and apache2 (the static publication's content-negotiation rules, run for real),
 #   graphviz (dot draws the chain figure).
 # The Oxigraph server comes from PyPI (pip install -e '.[test]').
@@ -18,7 +18,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 missing=()
-command -v java >/dev/null || missing+=(default-jre-headless)
+{ command -v java >/dev/null && command -v javac >/dev/null; } || missing+=(default-jdk-headless)
 command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v chromedriver >/dev/null || [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v virtuoso-t >/dev/null || missing+=(virtuoso-opensource)
@@ -30,7 +30,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "install-servers.sh: everything is installed"
   exit 0
 fi
-echo "install-servers.sh: installing ${missing[*]}"
+echo "install-servers.sh: installing with apt-get the Debian packages the tests talk to: ${missing[*]}"
 
 policy=/usr/sbin/policy-rc.d
 made_policy=0
@@ -60,7 +60,7 @@ for svc in virtuoso-opensource-7 nginx apache2; do
   fi
 done
 
-for tool in java chromium chromedriver virtuoso-t /usr/sbin/nginx /usr/sbin/apache2 dot; do
+for tool in java javac chromium chromedriver virtuoso-t /usr/sbin/nginx /usr/sbin/apache2 dot; do
   command -v "$tool" >/dev/null || [ -x "$tool" ] || { echo "install-servers.sh: $tool is still missing" >&2; exit 1; }
 done
 echo "install-servers.sh: done"

@@ -1,17 +1,18 @@
 """Real servers on 127.0.0.1 for tests: Oxigraph (from the `oxigraph` wheel) and a tiny HTTP stub.
 
 ``start_oxigraph(tmp_path, data_files)`` loads the files into a fresh store, serves it on a free port
-and returns ``(query_url, stop)``. Without the `oxigraph` binary the test is skipped, except on CI
-(``CI=true``), where it fails: CI must install the test extra.
+and returns ``(query_url, stop)``. The `oxigraph` binary is the one the `test` extra installs next to
+the running interpreter (``Path(sys.executable).parent``), never one found on PATH. Without it the
+test is skipped, except on CI (``CI=true``), where it fails: CI must install the test extra.
 """
 from __future__ import annotations
 
 import http.server
 import os
-import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -40,10 +41,25 @@ def stop_process(proc: subprocess.Popen, grace: float = 20) -> None:
         proc.wait(10)
 
 
+def venv_program(name: str) -> str | None:
+    """A program installed into the running interpreter's environment (its ``bin`` folder), or None.
+
+    Tests start programs from next to ``sys.executable``, never from PATH: ``make test`` runs
+    ``.venv/bin/python`` without activating the venv, and a program found on PATH may be one that
+    was installed by hand outside the project.
+    """
+    folder = Path(sys.executable).parent
+    for candidate in (folder / name, folder / f"{name}.exe"):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
 def oxigraph_binary() -> str:
-    exe = shutil.which("oxigraph")
+    exe = venv_program("oxigraph")
     if exe is None:
-        message = "the 'oxigraph' server binary is not installed (pip install 'datawork-kg[test]')"
+        message = (f"the 'oxigraph' server binary is not installed next to {sys.executable} "
+                   "(make install-test, or pip install 'datawork-kg[test]' into the project's .venv)")
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -156,4 +172,4 @@ def start_stub(body: bytes = b"", *, delay: float = 0.0, status: int = 200,
     return f"http://127.0.0.1:{server.server_address[1]}/sparql", stop
 
 
-__all__ = ["free_port", "oxigraph_binary", "start_oxigraph", "start_stub"]
+__all__ = ["free_port", "venv_program", "oxigraph_binary", "start_oxigraph", "start_stub"]

@@ -1,6 +1,13 @@
-"""A wheel installed in a fresh virtual environment finds the ontology, shapes, queries and evidence."""
+"""A wheel installed in a fresh virtual environment finds the ontology, shapes, queries and evidence.
+
+The fresh environment borrows nothing from the base interpreter (no system site packages): its
+dependencies come from the project's own environment (the one running the tests, ``.venv`` under
+``make test``), added as a plain path entry, so that its ``.pth`` files (the editable install of the
+checkout) are not run and ``datawork_kg`` can only come from the wheel.
+"""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import venv
@@ -24,12 +31,29 @@ def wheel(tmp_path_factory) -> Path:
     return whl
 
 
+def _site_packages(python: Path | str) -> Path:
+    out = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())
+
+
 def test_wheel_in_fresh_venv_finds_its_data(wheel, tmp_path):
     env_dir = tmp_path / "venv"
-    # system site packages give the dependencies; the package itself comes only from the wheel
-    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
+    venv.EnvBuilder(with_pip=True, system_site_packages=False).create(env_dir)
     py = env_dir / "bin" / "python"
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)], check=True)
+    # the dependencies: the project's environment's site-packages as a plain path entry, after the
+    # fresh venv's own (a path line in a .pth file does not run that folder's .pth files)
+    ours = _site_packages(sys.executable)
+    fresh = _site_packages(py)
+    assert ours != fresh
+    (fresh / "zz-project-dependencies.pth").write_text(str(ours) + "\n")
+    base = subprocess.run([str(py), "-c", "import sys; print(sys.base_prefix)"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    sys_path = subprocess.run([str(py), "-c", "import sys, json; print(json.dumps(sys.path))"],
+                              capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+    assert not any(p.startswith(base) and "site-packages" in p for p in json.loads(sys_path)), \
+        "the fresh venv must not see the base interpreter's site-packages"
     code = """
 import datawork_kg, json
 from datawork_kg import resources as r
@@ -44,8 +68,6 @@ print(json.dumps(out))
 """
     proc = subprocess.run([str(py), "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    import json
-
     info = json.loads(proc.stdout)
     assert str(env_dir) in info["pkg"], "imported the checkout, not the wheel"
     for name, path in info["paths"].items():
