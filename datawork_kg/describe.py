@@ -6,19 +6,31 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
 from .iris import IRIs
 from .namespace import DCAT, PREFIXES, VOID
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+PUBLISHER_NAME = "datawork-kg contributors"
+KEYWORDS = ("data work", "AI supply chains", "data annotation", "platform labour", "outsourcing",
+            "offshoring", "global value chains", "linked open data")
+# DCAT-AP themes (EU data theme vocabulary): population and society; economy and finance
+THEMES = (EU_THEME.SOCI, EU_THEME.ECON)
 DUMPS = {
     "datawork.nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
     "datawork.trig": ("application/trig", ox.RdfFormat.TRIG),
     "datawork.ttl": ("text/turtle", ox.RdfFormat.TURTLE),
     "datawork.jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
 }
+# dct:format of each dump (EU file-type vocabulary, as DCAT-AP recommends)
+DUMP_FORMATS = {"datawork.nq": "NQUADS", "datawork.trig": "TRIG", "datawork.ttl": "RDF_TURTLE",
+                "datawork.jsonld": "JSON_LD"}
 VOCABULARIES = ["https://w3id.org/datawork/ontology#", "http://www.w3.org/ns/org#", "http://www.w3.org/ns/prov#",
                 "https://schema.org/", "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/",
                 "http://xmlns.com/foaf/0.1/"]
@@ -31,6 +43,11 @@ def site_base(iris: IRIs) -> str:
 
 def dataset_iri(iris: IRIs) -> URIRef:
     return URIRef(site_base(iris) + "dataset")
+
+
+def publisher_iri(iris: IRIs) -> URIRef:
+    """The agent that publishes (and creates) the dataset: the project's contributors."""
+    return URIRef(iris.base + "agent/datawork-kg-contributors")
 
 
 def write_dumps(store: ox.Store, out: Path, iris: IRIs, summary: dict,
@@ -150,14 +167,23 @@ def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | 
         "workers, tasks, ties, pay and exclusion), transcribed from published field research with provenance "
         "to paper and section.", lang="en")))
     g.add((ds, DCTERMS.license, LICENSE))
-    g.add((ds, DCTERMS.modified, Literal(summary.get("built", ""), datatype=XSD.dateTime)))
-    g.add((ds, DCTERMS.creator, Literal("datawork-kg contributors")))
+    built = Literal(summary.get("built", ""), datatype=XSD.dateTime)
+    g.add((ds, DCTERMS.modified, built))
+    g.add((ds, DCTERMS.issued, Literal(summary.get("issued") or summary.get("built", ""), datatype=XSD.dateTime)))
+    _agents(g, ds, iris, root)
+    g.add((ds, DCAT.landingPage, URIRef(root)))
+    for word in KEYWORDS:
+        g.add((ds, DCAT.keyword, Literal(word, lang="en")))
+    for theme in THEMES:
+        g.add((ds, DCAT.theme, theme))
     g.add((ds, VOID.sparqlEndpoint, URIRef(root + "sparql")))
     g.add((ds, VOID.uriSpace, Literal(iris.base)))
     g.add((ds, VOID.rootResource, URIRef(iris.base + "study/tubaro-2025")))
     for v in VOCABULARIES:
         g.add((ds, VOID.vocabulary, URIRef(v)))
-    g.add((ds, VOID.triples, Literal(int(summary.get("triples", 0)))))
+    # the distinct triples served (the default graph, the union of the named graphs as a set); the
+    # subsets below count each named graph's own statements, so they add up to more
+    g.add((ds, VOID.triples, Literal(int(summary.get("default_graph_triples") or summary.get("triples", 0)))))
     n_ent = summary.get("entities")  # counted by the build; else asked of the store (seconds at 1M triples)
     if n_ent is None:
         n_ent = next(iter(store.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"%s\")) }" % iris.base)))["n"].value
@@ -168,16 +194,25 @@ def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | 
         dist = URIRef(root + "dumps/" + name + "#distribution")
         g.add((ds, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(f"datawork-kg dump ({name.rsplit('.', 1)[1]})", lang="en")))
         g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.accessURL, URIRef(root + "dumps/")))
         g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + media)))
+        g.add((dist, DCTERMS["format"], EU_FILE_TYPE[DUMP_FORMATS[name]]))
         g.add((dist, DCTERMS.license, LICENSE))
         if sums and name in sums:
-            g.add((dist, URIRef("http://spdx.org/rdf/terms#checksum"), Literal(sums[name])))
+            ck = URIRef(root + "dumps/" + name + "#checksum")
+            g.add((dist, SPDX.checksum, ck))
+            g.add((ck, RDF.type, SPDX.Checksum))
+            g.add((ck, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            g.add((ck, SPDX.checksumValue, Literal(sums[name], datatype=XSD.hexBinary)))
     endpoint = URIRef(root + "sparql#service")
     g.add((ds, DCAT.accessService, endpoint))
     g.add((endpoint, RDF.type, DCAT.DataService))
     g.add((endpoint, DCAT.endpointURL, URIRef(root + "sparql")))
     g.add((endpoint, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((endpoint, DCTERMS.title, Literal("datawork-kg SPARQL endpoint", lang="en")))
+    g.add((endpoint, DCAT.servesDataset, ds))
     for cls, n in sorted(summary.get("classes", {}).items()):
         part = URIRef(str(ds) + "#class-" + cls)
         g.add((ds, VOID.classPartition, part))
@@ -204,4 +239,21 @@ def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | 
     return g
 
 
-__all__ = ["write_dumps", "describe", "dataset_iri", "site_base", "DUMPS"]
+def _agents(g: Graph, ds: URIRef, iris: IRIs, root: str) -> None:
+    """Creator, publisher and contact point as resources (DCAT-AP), not literals."""
+    agent = publisher_iri(iris)
+    g.bind("vcard", VCARD)
+    g.bind("spdx", SPDX)
+    g.add((ds, DCTERMS.creator, agent))
+    g.add((ds, DCTERMS.publisher, agent))
+    g.add((agent, RDF.type, FOAF.Organization))
+    g.add((agent, FOAF.name, Literal(PUBLISHER_NAME)))
+    g.add((agent, FOAF.homepage, URIRef(root)))
+    contact = URIRef(root + "dataset#contact")
+    g.add((ds, DCAT.contactPoint, contact))
+    g.add((contact, RDF.type, VCARD.Organization))
+    g.add((contact, VCARD.fn, Literal(PUBLISHER_NAME)))
+    g.add((contact, VCARD.hasURL, URIRef(root)))
+
+
+__all__ = ["write_dumps", "describe", "dataset_iri", "publisher_iri", "site_base", "DUMPS"]

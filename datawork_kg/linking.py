@@ -489,18 +489,13 @@ TARGETS = (
     _Target("isco-08", "ISCO-08 (as published in ESCO)", "http://data.europa.eu/esco/concept-scheme/isco", ISCO),
 )
 
-# (target, link predicate, subjects of this class, objects in this IRI space)
-LINK_KINDS: tuple[tuple[str, URIRef, URIRef | None, str | None], ...] = (
+# (target, link predicate, subjects of this class, objects in this IRI space). A linkset counts links
+# only: triples whose object is an IRI in the other dataset's namespace. Codes kept as literals
+# (dw:isoAlpha2, dw:currencyCode, dw:geonamesId) and the project's own concepts (World Bank regions and
+# income groups as SKOS concepts under id/) are not links to another dataset.
+LINK_KINDS: tuple[tuple[str, URIRef, URIRef | None, str], ...] = (
     ("wikidata", OWL.sameAs, None, "http://www.wikidata.org/entity/"),
     ("geonames", RDFS.seeAlso, None, GEONAMES),
-    ("geonames", DW.geonamesId, None, None),
-    ("iso-3166", DW.isoAlpha2, DW.Country, None),
-    ("iso-3166", DW.isoAlpha3, DW.Country, None),
-    ("iso-3166", DW.isoNumeric, DW.Country, None),
-    ("iso-4217", DW.currencyCode, DW.Currency, None),
-    ("iso-4217", DW.isoNumeric, DW.Currency, None),
-    ("world-bank", DW.worldBankRegion, None, None),
-    ("world-bank", DW.incomeGroup, DW.IncomeGroupAssignment, None),
     ("isco-08", SKOS.closeMatch, None, ISCO),
     ("isco-08", SKOS.exactMatch, None, ISCO),
 )
@@ -528,7 +523,7 @@ def linksets(graph: Graph, *, iris: IRIs | None = None, dataset: URIRef | None =
         for s, o in graph.subject_objects(pred):
             if cls is not None and s not in typed[cls]:
                 continue
-            if space is not None and not (isinstance(o, URIRef) and str(o).startswith(space)):
+            if not (isinstance(o, URIRef) and str(o).startswith(space)):
                 continue
             n += 1
         if n:

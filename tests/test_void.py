@@ -1,0 +1,83 @@
+"""The dataset description (VoID + DCAT) of a build: what DCAT-AP asks for, and linksets that are links.
+
+Read from the release's ``dumps/void.ttl`` with rdflib, as a harvester would.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+
+
+@pytest.fixture(scope="module")
+def void(built):
+    ws, _ = built
+    dumps = ws.require_current() / "dumps"
+    g = rdflib.Graph().parse(dumps / "void.ttl", format="turtle")
+    ds = next(s for s in g.subjects(RDF.type, DCAT.Dataset))
+    return g, ds, dumps
+
+
+def test_checksums_are_spdx_checksum_nodes(void):
+    g, ds, dumps = void
+    dists = list(g.objects(ds, DCAT.distribution))
+    assert len(dists) >= 4
+    for dist in dists:
+        [ck] = list(g.objects(dist, SPDX.checksum))
+        assert isinstance(ck, URIRef), "spdx:checksum's range is spdx:Checksum, not a literal"
+        assert (ck, RDF.type, SPDX.Checksum) in g
+        assert g.value(ck, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+        value = g.value(ck, SPDX.checksumValue)
+        assert value.datatype == XSD.hexBinary
+        name = str(g.value(dist, DCAT.downloadURL)).rsplit("/", 1)[1]
+        assert str(value) == hashlib.sha256((dumps / name).read_bytes()).hexdigest()
+        assert g.value(dist, DCAT.accessURL) is not None, "DCAT-AP: every distribution has an accessURL"
+        assert g.value(dist, DCTERMS["format"]) is not None
+
+
+def test_dcat_ap_mandatory_and_recommended_properties(void):
+    g, ds, _ = void
+    creator = g.value(ds, DCTERMS.creator)
+    publisher = g.value(ds, DCTERMS.publisher)
+    for agent in (creator, publisher):
+        assert isinstance(agent, URIRef), "creator and publisher are agents, not literals"
+        assert (agent, RDF.type, FOAF.Organization) in g and g.value(agent, FOAF.name)
+    contact = g.value(ds, DCAT.contactPoint)
+    assert contact is not None and g.value(contact, VCARD.fn) and g.value(contact, VCARD.hasURL)
+    issued = g.value(ds, DCTERMS.issued)
+    assert isinstance(issued, Literal) and issued.datatype == XSD.dateTime and str(issued)
+    assert isinstance(g.value(ds, DCAT.landingPage), URIRef)
+    assert len(list(g.objects(ds, DCAT.keyword))) >= 3
+    themes = set(g.objects(ds, DCAT.theme))
+    assert themes and all(str(t).startswith("http://publications.europa.eu/resource/authority/data-theme/")
+                          for t in themes)
+
+
+def test_linksets_count_only_links_into_the_other_dataset(void, store):
+    """A linkset's triples are links whose object is in the target dataset's URI space, counted right."""
+    g, ds, _ = void
+    linksets = list(g.subjects(RDF.type, VOID.Linkset))
+    assert linksets
+    for ls in linksets:
+        target = g.value(ls, VOID.objectsTarget)
+        space = g.value(target, VOID.uriSpace)
+        assert space is not None, f"{ls}: the target dataset has no URI space, so nothing can link into it"
+        pred = g.value(ls, VOID.linkPredicate)
+        n = int(next(iter(store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{pred}> ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{space}\")) }}")))["n"].value)
+        assert int(g.value(ls, VOID.triples)) == n, ls
+
+
+def test_void_triples_is_the_number_of_distinct_triples_served(void, store):
+    g, ds, _ = void
+    distinct = len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
+    assert int(g.value(ds, VOID.triples)) == distinct
