@@ -18,11 +18,17 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from .errors import DataworkError, QueryError
 
 ONTOLOGY_NS = "https://w3id.org/datawork/ontology#"
+ONTOLOGY_IRI = URIRef("https://w3id.org/datawork/ontology")
+# declarations of terms that pyLODE would list as this ontology's own
+_TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
+               RDFS.Class, OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.TransitiveProperty,
+               OWL.SymmetricProperty, OWL.NamedIndividual)
 
 
 def _esc(text) -> str:
@@ -52,12 +58,14 @@ def ontology_html(graph: Graph | None = None, *, back_link: str | None = None) -
     level = root.level
     try:
         root.setLevel(max(level, logging.WARNING))
-        text = OntPub(ontology=_copy(g)).make_html()
+        doc, modules, schemes = _for_pylode(g)
+        text = OntPub(ontology=doc, sort_subjects=True).make_html()
     except Exception as exc:
         raise DataworkError(f"pyLODE could not document the ontology: {type(exc).__name__}: {exc}",
                             hint="check the ontology's metadata (owl:Ontology with a dcterms:title)") from None
     finally:
         root.setLevel(level)
+    text = _add_modules_section(text, modules, schemes)
     if back_link:
         bar = (f'<div style="background:#14324f;padding:.5rem 1rem;font:15px system-ui,sans-serif">'
                f'<a style="color:#fff;text-decoration:none" href="{_esc(back_link)}">&larr; datawork-kg</a></div>')
@@ -73,6 +81,70 @@ def _copy(g: Graph) -> Graph:
     for prefix, ns in g.namespaces():
         out.bind(prefix, ns, override=False)
     return out
+
+
+def _text(g: Graph, s, *preds) -> str:
+    for p in preds:
+        for o in sorted(g.objects(s, p), key=lambda o: (getattr(o, "language", None) not in (None, "en"), str(o))):
+            return str(o)
+    return ""
+
+
+def _for_pylode(g: Graph) -> tuple[Graph, list[tuple[str, str, str]], list[tuple[str, str, int]]]:
+    """A copy of ``g`` that pyLODE documents as one ontology, and what it would otherwise run together.
+
+    pyLODE takes every ``owl:Ontology`` and ``skos:ConceptScheme`` of the graph for the ontology: the
+    title became whichever came last (changing from run to run) and the heading ran forty module
+    and scheme titles together. In the copy only ``<https://w3id.org/datawork/ontology>`` is one;
+    the other modules are returned as (IRI, title, description) and the code lists as
+    (IRI, title, number of concepts), for a section of their own. Terms of other vocabularies
+    declared by the alignment modules are not listed as this ontology's terms (they stay linked
+    where a dw: term uses them).
+    """
+    doc = _copy(g)
+    modules, schemes = [], []
+    for s in sorted(set(doc.subjects(RDF.type, OWL.Ontology)) - {ONTOLOGY_IRI}, key=str):
+        modules.append((str(s), _text(doc, s, DCTERMS.title, RDFS.label), _text(doc, s, DCTERMS.description,
+                                                                              RDFS.comment)))
+        doc.remove((s, RDF.type, OWL.Ontology))
+    for s in sorted(set(doc.subjects(RDF.type, SKOS.ConceptScheme)), key=str):
+        n = len(set(doc.subjects(SKOS.inScheme, s)))
+        schemes.append((str(s), _text(doc, s, SKOS.prefLabel, RDFS.label, DCTERMS.title), n))
+        doc.remove((s, RDF.type, SKOS.ConceptScheme))
+    for t in _TERM_TYPES:
+        for s in list(doc.subjects(RDF.type, t)):
+            if isinstance(s, URIRef) and not str(s).startswith(ONTOLOGY_NS):
+                doc.remove((s, RDF.type, t))
+    # a property declared functional in the strict module is listed once, with its kind, and says so
+    # in a note (pyLODE's "Functional Properties" section repeated it under the same anchor)
+    for s in list(doc.subjects(RDF.type, OWL.FunctionalProperty)):
+        if (s, RDF.type, OWL.ObjectProperty) in doc or (s, RDF.type, OWL.DatatypeProperty) in doc:
+            doc.remove((s, RDF.type, OWL.FunctionalProperty))
+            doc.add((s, SKOS.note, Literal("Functional (strict module): at most one value per subject.", lang="en")))
+    if (ONTOLOGY_IRI, RDF.type, OWL.Ontology) not in doc:
+        doc.add((ONTOLOGY_IRI, RDF.type, OWL.Ontology))
+        doc.add((ONTOLOGY_IRI, DCTERMS.title, Literal("datawork-kg ontology", lang="en")))
+    return doc, modules, schemes
+
+
+def _add_modules_section(text: str, modules, schemes) -> str:
+    """The ontology's modules and code lists as a section after pyLODE's metadata, and in its contents."""
+    if not modules and not schemes:
+        return text
+    rows = "".join(f'<div><dt><a href="{_esc(iri)}">{_esc(title or iri)}</a></dt>'
+                   f'<dd><code>{_esc(iri)}</code>{" " + _esc(desc) if desc else ""}</dd></div>'
+                   for iri, title, desc in modules)
+    codes = "".join(f'<li><a href="#{_esc(iri.rsplit("#", 1)[-1])}">{_esc(title or iri)}</a> '
+                    f'({n} concept{"s" if n != 1 else ""})</li>' for iri, title, n in schemes)
+    section = ('<div class="section" id="modules"><h2>Modules</h2>'
+               '<p>The ontology is published as one namespace in several modules; each module IRI '
+               'dereferences to the module alone.</p>'
+               f'<dl>{rows}</dl>'
+               + (f'<h3>Code lists</h3><ul>{codes}</ul>' if codes else "") + '</div>')
+    text = re.sub(r'(<div class="section" id="metadata">.*?</dl>\s*</div>)', lambda m: m.group(1) + section,
+                  text, count=1, flags=re.S)
+    return re.sub(r'(<a href="#metadata">Metadata</a>\s*</h4>\s*</li>)',
+                  lambda m: m.group(1) + '<li><h4><a href="#modules">Modules</a></h4></li>', text, count=1)
 
 
 # ----------------------------------------------------------------- query catalogue

@@ -361,10 +361,40 @@ def test_write_docs(tmp_path):
     assert names == {"ontology.html", "queries.html"} and all(p.is_file() for p in paths)
     onto = (tmp_path / "docs" / "ontology.html").read_text()
     assert 'id="Chain"' in onto and "pyLODE" in onto
+    _assert_presents_the_ontology(onto)
     cat = (tmp_path / "docs" / "queries.html").read_text()
     for rq in queries_dir().glob("*.rq"):
         assert f'id="{rq.stem}"' in cat, rq.stem
     assert "<script" not in cat
+
+
+def _assert_presents_the_ontology(page: str) -> None:
+    """One title, the ontology's own metadata, its modules listed as modules, no repeated entries."""
+    import collections
+    import re
+
+    from rdflib.namespace import OWL
+
+    assert re.findall(r"<title>(.*?)</title>", page) == ["datawork-kg ontology"]
+    meta = re.search(r'<div class="section" id="metadata">(.*?)</dl>', page, re.S).group(1)
+    assert re.findall(r"<h1>(.*?)</h1>", meta) == ["datawork-kg ontology"]
+    assert "<code>https://w3id.org/datawork/ontology</code>" in meta
+    assert meta.count("datawork-kg contributors") == 1, "the creator is listed once"
+    modules = re.search(r'<div class="section" id="modules">(.*?)</dl>', page, re.S)
+    assert modules, "the modules are listed as modules"
+    iris = set()
+    from datawork_kg.resources import ontology_dir
+
+    for ttl in ontology_dir().glob("*.ttl"):
+        g = rdflib.Graph().parse(ttl, format="turtle")
+        iris |= {str(o) for o in g.subjects(RDF.type, OWL.Ontology)}
+    iris.discard("https://w3id.org/datawork/ontology")
+    assert iris and all(f"<code>{iri}</code>" in modules.group(1) for iri in iris), sorted(iris)
+    toc = re.search(r'<div id="toc">(.*?)</div>', page, re.S).group(1)
+    repeated = [h for h, n in collections.Counter(re.findall(r'href="(#[^"]+)"', toc)).items() if n > 1]
+    assert repeated == [], repeated
+    ids = [i for i, n in collections.Counter(re.findall(r' id="([^"]+)"', page)).items() if n > 1]
+    assert ids == [], ids
 
 
 def test_catalogue_shows_header_fields(tmp_path):
