@@ -53,6 +53,9 @@ def load_paths(paths, iris=None, *, progress=None, workers=None):
         results.append(value)
         if progress:
             progress(path, value)
+    from .casefile import shared_organisation_problems
+
+    problems.extend(shared_organisation_problems(context["studies"]))
     if problems:
         raise InputError(problems)
     return results

@@ -147,12 +147,33 @@ class CaseFileLoader:
         if not isinstance(data, dict):
             return [Problem(doc.path, 1, None, "a case file must be a YAML mapping with 'format' and 'study'",
                             "start from the worked example in docs/evidence-format.md")]
-        if not schema_valid_fast(data):  # the fast check passes most files; only failures get the full report
-            for err in _schema_validator().iter_errors(data):
-                problems.append(self._schema_problem(doc, err))
-        if problems:  # structure must be right before cross-references are checked
+        if schema_valid_fast(data):  # the fast check passes most files; only failures get the full report
+            problems.extend(self._semantic_problems(doc))
             return _dedupe(problems)
-        problems.extend(self._semantic_problems(doc))
+        errors = list(_schema_validator().iter_errors(data))
+        problems = [self._schema_problem(doc, err) for err in errors]
+        # Every problem in one run: the cross-references are checked too, on a copy in which each value
+        # the schema refused is blanked (None). An item with a required field missing, or not a mapping,
+        # is reported for that alone: its own cross-references wait for the fix.
+        usable, skip = _blank_schema_errors(data, errors)
+        if not isinstance(usable.get("study"), dict) or not isinstance(usable["study"].get("sections"), dict):
+            return _dedupe(problems)
+        semantic: list[Problem] = []
+        try:
+            self._semantic_problems(Located(usable, doc.lines, doc.path), semantic)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            pass  # a shape the schema refused and the checks cannot read: its schema problem is reported
+        blocked = {field_name(path) for path in skip}
+        blocked |= {field_name(tuple(e.absolute_path)) for e in errors
+                    if e.validator not in ("required", "additionalProperties") and e.absolute_path}
+        misspelt = [k for e in errors if e.validator == "additionalProperties" and not e.absolute_path
+                    for k in e.instance if k not in e.schema.get("properties", {})]
+        if any(difflib.get_close_matches(str(k), ITEM_LISTS, n=1) for k in misspelt):
+            # a list under a misspelt name: references to its items wait until the name is fixed
+            semantic = [p for p in semantic if not p.message.startswith("reference to nothing")]
+        problems.extend(p for p in semantic
+                        if not any(p.field and (p.field == b or p.field.startswith(b + ".") or p.field.startswith(b + "["))
+                                   for b in blocked))
         return _dedupe(problems)
 
     def _schema_problem(self, doc: Located, err: jsonschema.ValidationError) -> Problem:
@@ -195,9 +216,10 @@ class CaseFileLoader:
                            err.schema.get("description") or "see docs/evidence-format.md")
         return Problem(doc.path, line, fld, err.message[:300])
 
-    def _semantic_problems(self, doc: Located) -> list[Problem]:
+    def _semantic_problems(self, doc: Located, P: list[Problem] | None = None) -> list[Problem]:
+        """The cross-reference and consistency problems of a file, appended to ``P`` as they are found."""
         data = doc.data
-        P: list[Problem] = []
+        P = [] if P is None else P
 
         def add(path: tuple, message: str, hint: str | None = None) -> None:
             P.append(Problem(doc.path, doc.line(path), field_name(path), message, hint))
@@ -333,6 +355,14 @@ class CaseFileLoader:
                 ref(("chains", i, "tasks", j), p, ids_of("tasks"), "a task")
             self._check_chain(c, ties, (("chains", i)), add)
         pays = {p["id"] for p in data.get("pay", []) or []}
+        pay_items = {p["id"]: p for p in data.get("pay", []) or []}
+
+        def payee_of(p: dict) -> str | None:
+            """The party a pay item is paid to: its payee, else the supplier of its tie (as the build reads it)."""
+            if p.get("payee") not in (None, "unknown"):
+                return p["payee"]
+            tie = ties.get(p.get("tie"))
+            return tie["to"] if tie and tie["to"] != "unknown" else None
         for i, p in enumerate(data.get("pay", []) or []):
             for fld in ("payer", "payee"):
                 if fld in p:
@@ -343,9 +373,29 @@ class CaseFileLoader:
                 ref(("pay", i, "tie"), p["tie"], ties, "a tie")
             if "task" in p:
                 ref(("pay", i, "task"), p["task"], ids_of("tasks"), "a task")
+            tie = ties.get(p.get("tie"))
+            if tie is not None:
+                ends = {tie["from"], tie["to"]}
+                for fld in ("payer", "payee"):
+                    if fld in p and p[fld] != "unknown" and p[fld] not in ends and "unknown" not in ends:
+                        add(("pay", i, fld), f"{fld} '{p[fld]}' is not a party of tie '{tie['id']}' "
+                            f"({tie['from']} -> {tie['to']})",
+                            f"name '{tie['from']}' or '{tie['to']}', or put the pay item on the tie between "
+                            f"its payer and payee")
             for fld in ("equivalent_of", "relative_to"):
                 if fld in p:
                     ref(("pay", i, fld), p[fld], pays, "a pay item")
+                    if p[fld] == p["id"]:
+                        add(("pay", i, fld), f"pay item '{p['id']}' is {fld.replace('_', ' ')} itself",
+                            "point to the other pay item the paper compares it with")
+                        continue
+                    target = pay_items.get(p[fld])
+                    mine, theirs = payee_of(p), payee_of(target) if target else None
+                    if mine and theirs and mine != theirs:
+                        add(("pay", i, fld), f"{fld} '{p[fld]}' is a sum paid to '{theirs}', but this item is paid to "
+                            f"'{mine}'", "point to a sum paid to the same party (for another party's pay, "
+                            "use a tie and the chain queries)" if fld == "equivalent_of" else
+                            "point to a sum paid to the same party")
             has_amount = "amount" in p
             has_range = "min" in p or "max" in p
             if not has_amount and not has_range and "ratio_to" not in p:
@@ -361,6 +411,7 @@ class CaseFileLoader:
                     add(("pay", i, fld), f"amount {p[fld]:,} is absurd for one pay item", "check the number and its unit")
             if "ratio_to" in p and "relative_to" not in p:
                 add(("pay", i, "ratio_to"), "ratio_to needs relative_to", "name the pay item it is a multiple of")
+        self._check_pay_under_top(data, ties, ids_of("workers"), add)
         for i, f in enumerate(data.get("figures", []) or []):
             ref(("figures", i, "about"), f["about"], orgs, "an organisation or a country code", country_ok=True)
             if "min" in f and "max" in f and f["min"] > f["max"]:
@@ -396,6 +447,41 @@ class CaseFileLoader:
                 add(path + ("countries", j), f"unknown country code '{c}'", "use an ISO 3166-1 alpha-2 code such as FR, MG, VE")
         if "currency" in item and not is_currency(item["currency"]):
             add(path + ("currency",), f"unknown currency code '{item['currency']}'", "use an ISO 4217 code such as USD, EUR, PHP")
+
+    TOP_PRICE_KINDS = ("price", "pay", "salary", "earnings")  # what the lead firm pays (not listed prices, bids, fees)
+    WORKER_PAY_KINDS = ("price", "pay", "salary", "earnings")
+
+    def _check_pay_under_top(self, data: dict, ties: dict, workers: set, add) -> None:
+        """A worker's pay is not above the price paid at the top of its chain (same currency, unit and year)."""
+        pay = [(i, p) for i, p in enumerate(data.get("pay", []) or [])]
+        by_tie: dict[str, list] = {}
+        for i, p in pay:
+            if "tie" in p:
+                by_tie.setdefault(p["tie"], []).append((i, p))
+        reported = set()
+        for c in data.get("chains", []) or []:
+            if not c["ties"] or any(t not in ties for t in c["ties"]):
+                continue
+            tops = [p for _, p in by_tie.get(c["ties"][0], []) if p["kind"] in self.TOP_PRICE_KINDS]
+            for tid in c["ties"][1:]:
+                if ties[tid]["to"] not in workers:
+                    continue
+                for i, p in by_tie.get(tid, []):
+                    low = p.get("amount", p.get("min"))
+                    if p["kind"] not in self.WORKER_PAY_KINDS or not isinstance(low, (int, float)) or i in reported:
+                        continue
+                    for q in tops:
+                        high = q.get("amount", q.get("max"))
+                        same = ((p.get("currency"), p.get("unit")) == (q.get("currency"), q.get("unit"))
+                                and (p.get("year") == q.get("year") or None in (p.get("year"), q.get("year"))))
+                        if same and isinstance(high, (int, float)) and low > high:
+                            fld = "amount" if "amount" in p else "min"
+                            add(("pay", i, fld), f"the pay of '{ties[tid]['to']}' ({low} {p['currency']} {p['unit']}) is above "
+                                f"the price paid at the top of chain '{c['id']}' ('{q['id']}': {high} {q['currency']} {q['unit']})",
+                                "check both figures, their units and their ties against the paper: the workers' pay "
+                                "comes out of the price paid at the top")
+                            reported.add(i)
+                            break
 
     def _check_chain(self, chain: dict, ties: dict, path: tuple, add) -> None:
         members = [ties[t] for t in chain["ties"] if t in ties]
@@ -435,6 +521,17 @@ class CaseFileLoader:
         if first["from"] not in (chain["lead"], "unknown"):
             add(path + ("lead",), f"the chain's first tie starts at '{first['from']}', not at the lead '{chain['lead']}'",
                 "list the ties from the lead firm down, or fix 'lead'")
+        # every later tie starts where an earlier tie of the chain ends (an anonymous 'unknown' end
+        # cannot be followed, so it is let through)
+        supplied = {first["to"]}
+        for j, t in enumerate(members[1:], start=1):
+            if t["from"] != "unknown" and t["from"] not in supplied and "unknown" not in supplied:
+                ends = ", ".join(f"'{x}'" for x in sorted(supplied))
+                add(path + ("ties", j), f"tie '{t['id']}' ({t['from']} -> {t['to']}) does not connect: no earlier tie of "
+                    f"the chain ends at '{t['from']}' (earlier ties end at {ends})",
+                    "list the ties from the lead down so that each one starts where an earlier one ends, "
+                    "or give this tie a chain of its own")
+            supplied.add(t["to"])
 
     # ------------------------------------------------------------------- RDF
     def load(self, path: Path, iris: IRIs, *, display: str | None = None,
@@ -457,17 +554,89 @@ class CaseFileLoader:
             context["studies"][study_id] = {"file": display, "line": doc.line(("study", "id")),
                                             "ids": result.counts.pop("_ids", {}),
                                             "org_iris": result.counts.pop("_org_iris", {}),
-                                            "sections": set(doc.data["study"]["sections"])}
+                                            "sections": set(doc.data["study"]["sections"]),
+                                            "globals": _shared_organisations(doc)}
         else:
             result.counts.pop("_ids", None)
             result.counts.pop("_org_iris", None)
         return result
 
 
+def _shared_organisations(doc: Located) -> dict[str, dict]:
+    """What a case file says of each shared organisation (``global_id``) that every file must agree on:
+    its kind and country, with the line of each (for :func:`shared_organisation_problems`)."""
+    out: dict[str, dict] = {}
+    for i, o in enumerate(doc.data.get("organisations", []) or []):
+        if o.get("global_id"):
+            out[o["global_id"]] = {fld: (o[fld], doc.line(("organisations", i, fld)), field_name(("organisations", i, fld)))
+                                   for fld in ("kind", "country") if fld in o}
+    return out
+
+
+def shared_organisation_problems(studies: dict[str, dict]) -> list[Problem]:
+    """Case files that give one shared organisation (``global_id``) different kinds or countries: the
+    node would get both, and every query by kind or country would count it twice."""
+    first: dict[tuple[str, str], tuple[Any, str]] = {}
+    problems = []
+    for study in sorted(studies.values(), key=lambda st: st["file"]):
+        for gid, facts in sorted((study.get("globals") or {}).items()):
+            for fld, (value, line, fname) in facts.items():
+                seen = first.setdefault((gid, fld), (value, study["file"]))
+                if seen[0] != value:
+                    problems.append(Problem(study["file"], line, fname,
+                                            f"shared organisation '{gid}' has {fld} '{value}' here but '{seen[0]}' in "
+                                            f"{seen[1]}", f"give the {fld} the papers agree on in both files, or leave "
+                                            f"it out here; if it is another organisation, give it another global_id"))
+    return problems
+
+
 def _article(kind: Any) -> str:
     kind = kind if isinstance(kind, str) else "/".join(kind)
     return {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
             "array": "a list", "object": "a mapping of fields"}.get(kind, kind)
+
+
+def _blank_schema_errors(data: dict, errors: list) -> tuple[dict, list[tuple]]:
+    """A copy of ``data`` with every value the schema refused set to None (list positions, and so
+    lines, unchanged), and the paths of the items whose own checks must wait (a required field
+    missing, or not a mapping at all)."""
+    import copy
+
+    usable = copy.deepcopy(data)
+    skip: list[tuple] = []
+    for err in errors:
+        path = tuple(err.absolute_path)
+        if err.validator in ("required", "additionalProperties"):
+            if err.validator == "required":
+                skip.append(path)
+                node = _at(usable, path)
+                missing = err.message.split("'")[1] if "'" in err.message else None
+                if isinstance(node, dict) and missing and missing not in node:
+                    node[missing] = None
+            continue
+        if not path:
+            continue
+        parent = _at(usable, path[:-1])
+        if isinstance(parent, (dict, list)):
+            try:
+                parent[path[-1]] = None
+            except (IndexError, TypeError):
+                pass
+        if len(path) == 2 and path[0] in ITEM_LISTS:  # a whole item of the wrong type
+            skip.append(path)
+            parent[path[-1]] = {"id": None}
+        elif len(path) == 1 and path[0] in ITEM_LISTS:  # a whole list of the wrong type
+            usable[path[0]] = []
+    return usable, skip
+
+
+def _at(data: Any, path: tuple) -> Any:
+    for key in path:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
