@@ -241,7 +241,7 @@ def test_fast_schema_check_never_passes_what_jsonschema_fails():
     hundreds of one-field mutations of a valid file."""
     from datawork_kg.build import evidence_files
     from datawork_kg.errors import InputError
-    from datawork_kg.loaders.casefile import _schema_validator, schema_valid_fast
+    from datawork_kg.loaders.schema import schema_valid_fast, schema_validator
     from datawork_kg.loaders.yamlsafe import load_yaml
 
     docs = []
@@ -256,7 +256,7 @@ def test_fast_schema_check_never_passes_what_jsonschema_fails():
     assert len(docs) > 300
     n_invalid = 0
     for d in docs:
-        slow_ok = not any(True for _ in _schema_validator().iter_errors(d))
+        slow_ok = not any(True for _ in schema_validator().iter_errors(d))
         assert schema_valid_fast(d) == slow_ok, d if len(str(d)) < 500 else str(d)[:500]
         n_invalid += not slow_ok
     assert n_invalid > 100  # the mutations do break the schema

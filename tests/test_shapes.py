@@ -38,7 +38,7 @@ ENGINES = ("pyshacl", "rudof")
 # fails on anything else. Remove an entry once its cause is fixed.
 KNOWN_GAPS: dict[tuple[str, str], str] = {
     # e.g. ("dws:Item-reportedIn", "UnknownParty"): "loader gap: unknown parties get no section",
-    # which was fixed in _Emitter.party() (datawork_kg/loaders/casefile.py).
+    # which was fixed in Emitter.party() (datawork_kg/loaders/emitter.py).
 }
 
 # The rules the shapes must enforce, each exercised by at least one invalid example.

@@ -124,12 +124,9 @@ def _load_in_pool(paths, iris, workers):
 
 
 def _warm_up() -> None:
-    from . import casefile
+    from .schema import warm_up
 
-    casefile._schema_validator()
-    casefile._fast_schema_check()
-    casefile.is_country("FR")
-    casefile.is_currency("EUR")
+    warm_up()
 
 
 def _merge_study(path, outcome, context):

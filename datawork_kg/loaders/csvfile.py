@@ -21,7 +21,8 @@ from ..errors import InputError, Problem
 from ..iris import IRIs
 from ..namespace import DW
 from .base import LoadedGraph, register
-from .casefile import _Emitter, _schema_validator, is_country, is_currency
+from .emitter import Emitter
+from .schema import is_country, is_currency, schema_validator
 from .yamlsafe import read_text
 
 RECORDS = {"pay": "pay", "figure": "figures", "method": "methods"}
@@ -41,7 +42,7 @@ THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def _spec(record: str) -> dict:
-    schema = _schema_validator().schema
+    schema = schema_validator().schema
     sub = dict(schema["$defs"][{"pay": "pay", "figures": "figure", "methods": "method"}[record]])
     sub["$defs"] = schema["$defs"]
     return sub
@@ -66,7 +67,7 @@ class CSVLoader:
         study_id = studies.pop()
         ctx = (context or {}).get("studies", {}).get(study_id)
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        emitter = _Emitter({"study": {"id": study_id, "title": f"{path.name} (observations for study {study_id})",
+        emitter = Emitter({"study": {"id": study_id, "title": f"{path.name} (observations for study {study_id})",
                                      "sections": {}}}, iris, display, sha)
         for local, kind in ctx["ids"].items():
             emitter.ids[local] = URIRef(ctx["org_iris"][local])
