@@ -72,13 +72,13 @@ def _key(v) -> tuple:
 def task_validate(a: dict) -> None:
     """Load the evidence, break a few items, validate every graph with the engine; write the keys.
 
-    Both engines run through the project's own per-graph validation (``build._validate_one``: the
+    Both engines run through the project's own per-graph validation (``build.validate_graph``: the
     graph plus its rdf:type closure, each file on its own). pyrudof is measured as ``datawork build``
-    and ``datawork validate`` run it (``build._validate``: from the N-Triples text, graphs in a pool
+    and ``datawork validate`` run it (``build.validate_loaded``: from the N-Triples text, graphs in a pool
     of processes when there are many); pySHACL, the baseline, graph after graph until ``budget``
     seconds have passed.
     """
-    from datawork_kg.build import _context_of, _validate, _validate_one, evidence_files, ontology_graph
+    from datawork_kg.build import context_of, evidence_files, ontology_graph, validate_graph, validate_loaded
     from datawork_kg.iris import IRIs
     from datawork_kg.loaders import LoadedGraph, load_paths
     from datawork_kg.validation import load_shapes
@@ -99,7 +99,7 @@ def task_validate(a: dict) -> None:
     triples = 0
     capped = False
     if engine == "rudof":
-        found = _validate(loaded, onto, None, "rudof", lambda msg: None)
+        found = validate_loaded(loaded, onto, None, "rudof", lambda msg: None)
         keys = sorted(_key(v) + (v.source_file,) for v in found)
         done, triples = len(loaded), sum(lg.n_triples for lg in loaded)
     else:
@@ -107,7 +107,7 @@ def task_validate(a: dict) -> None:
             if budget and time.perf_counter() - t0 > budget:
                 capped = True
                 break
-            results = _validate_one(lg, onto, shapes, engine, _context_of(lg, loaded))
+            results = validate_graph(lg, onto, shapes, engine, context_of(lg, loaded))
             keys.extend(sorted(_key(v) + (lg.source,) for v in results))
             done += 1
             triples += lg.n_triples

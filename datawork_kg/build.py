@@ -33,10 +33,10 @@ from .iris import IRIs
 from .loaders import LoadedGraph, load_paths
 from .ntriples import (count_lines, display_names_text, nt_text, superclass_strings, to_nquads, type_closure_text,
                        unique_lines)
-from .resources import evidence_dir, ontology_dir
+from .ontology import ONTOLOGY_GRAPH, ontology_files, ontology_graph
+from .resources import evidence_dir
 from .store import Workspace, check_writable
 
-ONTOLOGY_GRAPH = "https://w3id.org/datawork/ontology"
 EVIDENCE_SUFFIXES = (".yaml", ".yml", ".csv")
 
 Progress = Callable[[str], None]
@@ -68,16 +68,6 @@ def evidence_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
     return out
 
 
-def ontology_graph() -> Graph:
-    g = Graph()
-    for f in sorted(ontology_dir().glob("*.ttl")):
-        try:
-            g.parse(f, format="turtle")
-        except Exception as exc:  # rdflib raises many kinds
-            raise InputError([Problem(str(f), getattr(exc, "lines", None), None, f"Turtle syntax error: {exc}")]) from None
-    return g
-
-
 def _sha_of(files: Iterable[Path]) -> str:
     h = hashlib.sha256()
     for f in sorted(files):
@@ -90,7 +80,7 @@ def reasoner_check(ws: Workspace, progress: Progress, *, enabled: bool = True) -
     """Run HermiT over the ontology unless a previous run on the same files is cached."""
     if not enabled:
         return {"skipped": True}
-    files = sorted(ontology_dir().glob("*.ttl"))
+    files = ontology_files()
     key = _sha_of(files)
     cache = ws.root / ".cache" / f"reasoner-{key[:16]}.json"
     if cache.exists():
@@ -164,7 +154,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 # one bulk load (parsed in Rust) of every graph, each also into the default graph, which
                 # is their union as a set (see default_graph_size), of the subclass closure and of the
                 # display names
-                store.bulk_load(_ChunkReader(_nquads_chunks(texts + [(inferred, closure), (inferred, names)])),
+                store.bulk_load(ChunkReader(nquads_chunks(texts + [(inferred, closure), (inferred, names)])),
                                 ox.RdfFormat.N_QUADS)
             say("[5/8] materialising what the ontology implies")
             with step("materialise"):
@@ -186,7 +176,7 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 say(f"  default graph = union of the named graphs, without duplicates: {union:,} triples")
             say(f"[6/8] validating {len(loaded)} graph(s) against the SHACL shapes ({engine})")
             with step("validate"):
-                violations = _validate(loaded, onto, reference, engine, say)
+                violations = validate_loaded(loaded, onto, reference, engine, say)
             if violations and fail_on_violation:
                 raise ValidationFailed(f"{len(violations)} SHACL violation(s); nothing was published\n"
                                        + violations_table(violations))
@@ -240,19 +230,19 @@ def subclass_closure_text(texts: list[tuple[str, str]], onto: Graph) -> str:
     """The materialised ``rdfs:subClassOf`` closure of the typed nodes of every graph but the ontology, as
     N-Triples (each line once): what the SPARQL rule 'subclass closure' of :mod:`materialise` infers,
     made from the text in one pass instead of a join over the store (a test checks they agree)."""
-    from .validation import _superclasses
+    from .validation import superclasses
 
-    supers = superclass_strings(_superclasses(onto))
+    supers = superclass_strings(superclasses(onto))
     return unique_lines(type_closure_text(t, supers) for g, t in texts if g != ONTOLOGY_GRAPH)
 
 
-def _nquads_chunks(texts: list[tuple[str, str]]):
+def nquads_chunks(texts: list[tuple[str, str]]):
     for g_iri, text in texts:
         yield to_nquads(text, g_iri).encode("utf-8")
         yield text.encode("utf-8")  # the default graph: the store keeps each triple once
 
 
-class _ChunkReader(io.RawIOBase):
+class ChunkReader(io.RawIOBase):
     """A binary stream over an iterator of byte chunks (for ``Store.bulk_load``: no single big string)."""
 
     def __init__(self, chunks) -> None:
@@ -331,7 +321,7 @@ def _reference(loaded: list[LoadedGraph], iris: IRIs) -> Graph:
     return reference_graph(loaded, iris)
 
 
-def _validate(loaded: list[LoadedGraph], onto: Graph, reference: Graph | None, engine: str, say: Progress) -> list:
+def validate_loaded(loaded: list[LoadedGraph], onto: Graph, reference: Graph | None, engine: str, say: Progress) -> list:
     from .validation import load_shapes
 
     shapes = load_shapes()
@@ -340,7 +330,7 @@ def _validate(loaded: list[LoadedGraph], onto: Graph, reference: Graph | None, e
     if workers > 1:
         results = _validate_parallel(loaded, onto, shapes, engine, workers)
     else:
-        results = [_validate_one(lg, onto, shapes, engine, _context_of(lg, loaded)) for _, lg in jobs]
+        results = [validate_graph(lg, onto, shapes, engine, context_of(lg, loaded)) for _, lg in jobs]
     found = []
     for lg, violations in zip(loaded, results):
         for v in violations:
@@ -366,7 +356,7 @@ def _validation_workers(loaded: list[LoadedGraph]) -> int:
     return max(1, min(cpus, len(loaded), 4))
 
 
-def _context_of(lg: LoadedGraph, loaded: list[LoadedGraph]) -> "LoadedGraph | None":
+def context_of(lg: LoadedGraph, loaded: list[LoadedGraph]) -> "LoadedGraph | None":
     """A CSV graph refers to its study's case file: validate it together with that graph."""
     if not lg.source.lower().endswith(".csv"):
         return None
@@ -376,11 +366,11 @@ def _context_of(lg: LoadedGraph, loaded: list[LoadedGraph]) -> "LoadedGraph | No
     return None
 
 
-def _validate_one(lg: LoadedGraph, onto: Graph, shapes, engine: str, context: "LoadedGraph | None" = None) -> list:
+def validate_graph(lg: LoadedGraph, onto: Graph, shapes, engine: str, context: "LoadedGraph | None" = None) -> list:
     from .validation import type_closure, validate
 
     if engine == "rudof" and _rudof_runs_all(shapes):
-        return _validate_one_rudof(lg, onto, shapes, context)
+        return _validate_graph_rudof(lg, onto, shapes, context)
     data = Graph()
     for t in lg.iter_triples():
         data.add(t)
@@ -406,17 +396,17 @@ def _rudof_runs_all(shapes: Graph) -> bool:
 _SUPERS: dict = {}
 
 
-def _validate_one_rudof(lg: LoadedGraph, onto: Graph, shapes, context: "LoadedGraph | None") -> list:
-    """:func:`_validate_one` with pyrudof, from the N-Triples text: the data and its rdf:type closure
+def _validate_graph_rudof(lg: LoadedGraph, onto: Graph, shapes, context: "LoadedGraph | None") -> list:
+    """:func:`validate_graph` with pyrudof, from the N-Triples text: the data and its rdf:type closure
     (as ``validation.type_closure`` makes it) go to pyrudof as text, without an rdflib Graph. Only when
     there are violations is a Graph built, to tell their source files as ``validate`` does."""
-    from .validation import _run_rudof, _superclasses, violations_from_report
+    from .validation import run_rudof, superclasses, violations_from_report
 
     if _SUPERS.get("onto") is not onto or _SUPERS.get("size") != len(onto):
-        _SUPERS.update(onto=onto, size=len(onto), supers=superclass_strings(_superclasses(onto)))
+        _SUPERS.update(onto=onto, size=len(onto), supers=superclass_strings(superclasses(onto)))
     supers = _SUPERS["supers"]
     text = lg.nt if context is None else lg.nt + context.nt
-    report = _run_rudof(text + type_closure_text(text, supers), shapes)
+    report = run_rudof(text + type_closure_text(text, supers), shapes)
     results = violations_from_report(report, shapes, None)
     if results:  # as validate() reports them: each result's source file, and in that order
         g = Graph()
@@ -432,7 +422,7 @@ def _validate_one_rudof(lg: LoadedGraph, onto: Graph, shapes, context: "LoadedGr
 def _validate_index(i: int) -> list:
     st = _POOL_STATE
     lg = st["loaded"][i]
-    return _validate_one(lg, st["onto"], st["shapes"], st["engine"], _context_of(lg, st["loaded"]))
+    return validate_graph(lg, st["onto"], st["shapes"], st["engine"], context_of(lg, st["loaded"]))
 
 
 def _validate_parallel(loaded: list[LoadedGraph], onto: Graph, shapes, engine: str, workers: int) -> list[list]:
@@ -443,7 +433,7 @@ def _validate_parallel(loaded: list[LoadedGraph], onto: Graph, shapes, engine: s
     try:
         ctx = mp.get_context("fork")
     except ValueError:
-        return [_validate_one(lg, onto, shapes, engine, _context_of(lg, loaded)) for lg in loaded]
+        return [validate_graph(lg, onto, shapes, engine, context_of(lg, loaded)) for lg in loaded]
     _POOL_STATE.update(loaded=loaded, onto=onto, shapes=shapes, engine=engine)
     try:
         # biggest graphs first so that the workers finish together

@@ -123,38 +123,18 @@ def validate(ctx, files, engine, fmt):
     CSV files are checked against the case files given with them (or the bundled evidence).
     """
 
-    from .build import evidence_files, ontology_graph
+    from .build import violations_table
+    from .check import check_files
     from .errors import InputError
-    from .iris import IRIs
-    from .loaders import load_paths
 
-    paths = [Path(f) for f in files]
-    if any(p.suffix.lower() == ".csv" for p in paths):
-        given = {p.resolve() for p in paths}
-        studies_needed = [p for p in evidence_files() if p.suffix.lower() in (".yaml", ".yml") and p.resolve() not in given]
-        extra = studies_needed if not any(p.suffix.lower() in (".yaml", ".yml") for p in paths) else []
-    else:
-        extra = []
     try:
-        loaded = load_paths(paths + extra, IRIs(ctx.obj["base"]))
+        result = check_files(files, base=ctx.obj["base"], engine=engine)
     except InputError as exc:
         if fmt == "json":
             click.echo(json.dumps({"ok": False, "problems": [p.__dict__ for p in exc.problems]}, indent=1))
             sys.exit(2)
         raise
-    given = [lg for lg in loaded if Path(lg.source) in paths or lg.source in map(str, paths)]
-    from .build import _context_of, _validate_one, violations_table
-    from .validation import load_shapes
-
-    from .build import resolve_engine
-
-    engine = resolve_engine(engine)
-    onto, shapes = ontology_graph(), load_shapes()
-    violations = []
-    for lg in given:  # a CSV file is checked together with its study's case file
-        for v in _validate_one(lg, onto, shapes, engine, _context_of(lg, loaded)):
-            violations.append(__import__("dataclasses").replace(v, source_file=lg.source))
-    loaded = given
+    loaded, violations = result.loaded, result.violations
     if fmt == "json":
         click.echo(json.dumps({"ok": not violations, "files": [lg.source for lg in loaded],
                                "violations": [v.as_dict() if hasattr(v, "as_dict") else str(v) for v in violations]},
@@ -260,7 +240,6 @@ def query(ctx, name, list_, all_, params, fmt, endpoint, out, show, allow_servic
 def sparql(ctx, query_or_file, fmt, endpoint, allow_service):
     """Run an ad-hoc SPARQL query (text, a file, or - for stdin)."""
     from . import queries as Q
-    from .namespace import PREFIXES
 
     if query_or_file == "-":
         text = sys.stdin.read()
@@ -268,9 +247,7 @@ def sparql(ctx, query_or_file, fmt, endpoint, allow_service):
         text = Path(query_or_file).read_text(encoding="utf-8")
     else:
         text = query_or_file
-    declared = {m.lower() for m in __import__("re").findall(r"(?i)PREFIX\s+(\w*):", text)}
-    head = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if k not in declared)
-    text = head + text
+    text = Q.with_prefixes(text)
     if endpoint:
         res = Q.run_endpoint(endpoint, text)
     else:

@@ -37,7 +37,7 @@ def _esc(text) -> str:
 
 def merged_ontology() -> Graph:
     """Every ``ontology/*.ttl`` file merged into one graph (as the build stores it)."""
-    from .build import ontology_graph
+    from .ontology import ontology_graph
 
     return ontology_graph()
 

@@ -111,7 +111,7 @@ def parse_triples(text: str) -> list[tuple]:
 
 
 def superclass_strings(supers: Mapping) -> dict[str, list[str]]:
-    """``supers`` (class -> superclasses, as :func:`datawork_kg.validation._superclasses` gives them)
+    """``supers`` (class -> superclasses, as :func:`datawork_kg.validation.superclasses` gives them)
     with IRIs as strings, the form :func:`type_closure_text` reads; make it once per ontology."""
     return {str(c): sorted(str(s) for s in ss) for c, ss in supers.items()}
 

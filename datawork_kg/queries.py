@@ -269,6 +269,14 @@ def uses_service(text: str) -> bool:
     return re.search(r"(?i)\bSERVICE\b", body) is not None
 
 
+def with_prefixes(text: str) -> str:
+    """``text`` with a PREFIX declaration for every usual prefix (``dw:``, ``rdfs:``...) it does not declare."""
+    from .namespace import PREFIXES
+
+    declared = {m.lower() for m in re.findall(r"(?i)PREFIX\s+(\w*):", text)}
+    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if k not in declared) + text
+
+
 def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow_service: bool = False) -> Result:
     if not allow_service and uses_service(text):
         raise QueryError("the query calls SERVICE (a federated query to another endpoint), which is off by default",

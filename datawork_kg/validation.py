@@ -91,7 +91,7 @@ def load_shapes() -> Graph:
     return graph
 
 
-def _superclasses(ontology: Graph) -> dict[Node, set[Node]]:
+def superclasses(ontology: Graph) -> dict[Node, set[Node]]:
     direct: dict[Node, set[Node]] = {}
     for sub, sup in ontology.subject_objects(RDFS.subClassOf):
         if isinstance(sub, URIRef) and isinstance(sup, URIRef) and sub != sup:
@@ -123,7 +123,7 @@ def type_closure(data: Graph, ontology: Graph, *, inplace: bool = False) -> Grap
     Returns:
         The closed graph (``data`` itself when ``inplace``).
     """
-    supers = _superclasses(ontology)
+    supers = superclasses(ontology)
     if inplace:
         out = data
     else:
@@ -177,7 +177,7 @@ def _rudof_with_shapes(shapes: Graph):
     return _RUDOF["rudof"]
 
 
-def _run_rudof(data: "Graph | str", shapes: Graph) -> Graph:
+def run_rudof(data: "Graph | str", shapes: Graph) -> Graph:
     """Validate ``data`` (a Graph, or its N-Triples text) with pyrudof; the report as a Graph."""
     try:
         import pyrudof
@@ -213,7 +213,7 @@ def rudof_supports_sparql() -> bool:
     """Whether the installed pyrudof runs SHACL-SPARQL constraints (sh:sparql)."""
     try:
         data = Graph().parse(data="<urn:probe:x> <urn:probe:p> 1 .", format="turtle")
-        report = _run_rudof(data, Graph().parse(data=_SPARQL_PROBE_SHAPES, format="turtle"))
+        report = run_rudof(data, Graph().parse(data=_SPARQL_PROBE_SHAPES, format="turtle"))
     except Exception:
         return False
     return len(list(report.objects(None, SH.result))) == 1
@@ -419,9 +419,9 @@ def validate(data: Graph, *, shapes: Graph | None = None, engine: str = "pyshacl
         report = _run_pyshacl(data, shapes)
     elif any(shapes.triples((None, SH.sparql, None))) and not rudof_supports_sparql():
         core, sparql = split_sparql_shapes(shapes)
-        report = _merge_reports(_run_rudof(data, core), _run_pyshacl(data, sparql))
+        report = _merge_reports(run_rudof(data, core), _run_pyshacl(data, sparql))
     else:
-        report = _run_rudof(data, shapes)
+        report = run_rudof(data, shapes)
     results = violations_from_report(report, shapes, data, dataset)
     seconds = time.perf_counter() - start
     conforms = not results

@@ -55,7 +55,7 @@ def test_store_quads_equal_ntriples_path():
     (plus each triple in the default graph): the same quads as rdflib's N-Triples of each graph."""
     import pyoxigraph as ox
 
-    from datawork_kg.build import _ChunkReader, _nquads_chunks, evidence_files, graph_texts, ontology_graph
+    from datawork_kg.build import ChunkReader, evidence_files, graph_texts, nquads_chunks, ontology_graph
     from datawork_kg.iris import IRIs
     from datawork_kg.linking import reference_graph
     from datawork_kg.loaders import load_paths
@@ -71,7 +71,7 @@ def test_store_quads_equal_ntriples_path():
     for g, iri in parts:
         a.bulk_load(input=g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
                     to_graph=ox.NamedNode(iri))
-    b.bulk_load(_ChunkReader(_nquads_chunks(texts)), ox.RdfFormat.N_QUADS)
+    b.bulk_load(ChunkReader(nquads_chunks(texts)), ox.RdfFormat.N_QUADS)
 
     def ground(quads):
         return {q for q in quads if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}

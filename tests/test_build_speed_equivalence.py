@@ -148,18 +148,18 @@ def test_full_build_store_and_dumps_identical(head_loader, tmp_path, monkeypatch
 def test_validation_from_triples_same_as_graph_path():
     """pyrudof on N-Triples made from the tuples reports what validate() on the type-closed Graph does."""
     pytest.importorskip("pyrudof")
-    from datawork_kg.build import _validate_one, ontology_graph
+    from datawork_kg.build import ontology_graph, validate_graph
     from datawork_kg.validation import load_shapes, type_closure, validate
     from rdflib import URIRef
     from rdflib.namespace import RDF
 
     onto, shapes = ontology_graph(), load_shapes()
     lg = load_paths(evidence_files())[0]
-    assert _validate_one(lg, onto, shapes, "rudof") == []
+    assert validate_graph(lg, onto, shapes, "rudof") == []
     # break it: a chain without anything else; both paths must give the same violations
     lg2 = load_paths(evidence_files())[0]
     lg2._triples.append((URIRef("urn:x:bad-chain"), RDF.type, URIRef("https://w3id.org/datawork/ontology#Chain")))
-    fast = _validate_one(lg2, onto, shapes, "rudof")
+    fast = validate_graph(lg2, onto, shapes, "rudof")
     slow = list(validate(type_closure(lg2.graph, onto), shapes=shapes, engine="rudof").results)
     assert fast and fast == slow
 
@@ -167,7 +167,7 @@ def test_validation_from_triples_same_as_graph_path():
 def test_subclass_closure_from_text_equals_the_sparql_rule():
     """The build writes the subclass closure from the loaded text; materialise's SPARQL rule (which it
     then skips) infers exactly the same triples from the stored graphs."""
-    from datawork_kg.build import _ChunkReader, _nquads_chunks, graph_texts, ontology_graph, subclass_closure_text
+    from datawork_kg.build import ChunkReader, graph_texts, nquads_chunks, ontology_graph, subclass_closure_text
     from datawork_kg.linking import reference_graph
     from datawork_kg.materialise import PREFIXES, RULES
 
@@ -177,7 +177,7 @@ def test_subclass_closure_from_text_equals_the_sparql_rule():
     texts = graph_texts(loaded, onto, reference_graph(loaded, iris), iris)
     closure = subclass_closure_text(texts, onto)
     store = ox.Store()
-    store.bulk_load(_ChunkReader(_nquads_chunks(texts)), ox.RdfFormat.N_QUADS)
+    store.bulk_load(ChunkReader(nquads_chunks(texts)), ox.RdfFormat.N_QUADS)
     scratch = "urn:test:closure"
     store.update(PREFIXES + RULES["subclass closure"].replace("{inferred}", scratch)
                  .replace("{ontology}", "https://w3id.org/datawork/ontology"))
@@ -190,7 +190,7 @@ def test_subclass_closure_from_text_equals_the_sparql_rule():
 def test_display_names_from_text_equal_the_sparql_rule():
     """The build writes dw:displayName from the loaded text; materialise's SPARQL rule (MIN(STR(?label))
     per IRI over every graph) gives exactly the same names, escapes and languages included."""
-    from datawork_kg.build import _ChunkReader, _nquads_chunks, graph_texts, ontology_graph
+    from datawork_kg.build import ChunkReader, graph_texts, nquads_chunks, ontology_graph
     from datawork_kg.linking import reference_graph
     from datawork_kg.materialise import PREFIXES, RULES
     from datawork_kg.ntriples import display_names_text
@@ -206,7 +206,7 @@ def test_display_names_from_text_equal_the_sparql_rule():
     texts = texts + [("urn:test:extra", extra)]
     names = display_names_text(t for _, t in texts)
     store = ox.Store()
-    store.bulk_load(_ChunkReader(_nquads_chunks(texts)), ox.RdfFormat.N_QUADS)
+    store.bulk_load(ChunkReader(nquads_chunks(texts)), ox.RdfFormat.N_QUADS)
     scratch = "urn:test:names"
     store.update(PREFIXES + RULES["displayName (first label)"].replace("{inferred}", scratch))
     by_rule = {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(scratch))}

@@ -40,3 +40,17 @@ def test_queries_named_in_the_readme_exist():
 def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
     assert "make run" in README and "make test" in README
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_module_is_in_the_architecture_map():
+    import pkgutil
+
+    import datawork_kg
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    pkg = Path(datawork_kg.__file__).parent
+    modules = [info.name.replace(".", "/") + ("/__init__.py" if info.ispkg else ".py")
+               for info in pkgutil.walk_packages([str(pkg)])]
+    missing = [m for m in modules if f"| `{m}` |" not in text and not (m.endswith("/__init__.py") and
+                                                                      f"| `{m[:-len('__init__.py')]}` |" in text)]
+    assert modules and missing == []

@@ -244,11 +244,11 @@ def test_rudof_instance_reused_across_graphs_keeps_no_state():
 
     from datawork_kg.build import evidence_files, ontology_graph
     from datawork_kg.loaders import load_paths
-    from datawork_kg.validation import _run_rudof, load_shapes, type_closure, violations_from_report
+    from datawork_kg.validation import run_rudof, load_shapes, type_closure, violations_from_report
 
     shapes, onto = load_shapes(), ontology_graph()
     good = type_closure(load_paths(evidence_files())[0].graph, onto)
     bad = good + type_closure(good.__class__().add((URIRef("urn:x:chain"), RDF.type,
                                                     URIRef("https://w3id.org/datawork/ontology#Chain"))), onto)
-    reports = [violations_from_report(_run_rudof(g, shapes), shapes) for g in (bad, good, bad)]
+    reports = [violations_from_report(run_rudof(g, shapes), shapes) for g in (bad, good, bad)]
     assert reports[0] and reports[1] == [] and reports[2] == reports[0]
