@@ -25,6 +25,10 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   labels in code-point order (``MIN(STR(?label))``, whatever the language): the queries join it instead
   of grouping every label of the graph to pick one name (the build writes it from the loaded text, as
   it does the subclass closure, and skips the rule; a test checks that both agree);
+- ``dw:chainParty``: every orderer and supplier of a chain's ties; ``dw:intermediary``: those of them
+  that the paper names and that are neither the chain's lead firm nor its end workers (the
+  intermediaries of the chain queries). The ontology gives each materialised property its defining
+  rule as a SPARQL CONSTRUCT (``dw:materialisationRule``); a test checks the graph against it;
 - ``dw:stepDepth``: one plus the number of other ties of the step's chain upstream of the step's tie
   (``dw:upstreamOf``), the links from the lead down to the step in a tree-shaped chain.
 """
@@ -86,6 +90,17 @@ RULES: dict[str, str] = {
           VALUES ?kind { dw:Worker dw:WorkerGroup }
           GRAPH ?g3 { ?w a ?kind }
           FILTER NOT EXISTS { GRAPH ?g4 { ?c dw:hasTie ?t2 } GRAPH ?g5 { ?t2 dw:orderer ?w } }
+        }""",
+    "chainParty (the parties of a chain's ties)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:chainParty ?p } }
+        WHERE { GRAPH ?g1 { ?c dw:hasTie ?t } GRAPH ?g2 { ?t dw:orderer|dw:supplier ?p } }""",
+    "intermediary (named parties but the lead and the end workers)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:intermediary ?p } }
+        WHERE {
+          GRAPH <{inferred}> { ?c dw:chainParty ?p }
+          FILTER NOT EXISTS { GRAPH ?g1 { ?c dw:leadFirm ?p } }
+          FILTER NOT EXISTS { GRAPH <{inferred}> { ?c dw:endWorker ?p } }
+          FILTER NOT EXISTS { GRAPH ?g2 { ?p a dw:UnknownParty } }
         }""",
     "stepDepth (links from the lead down to a step)": """
         INSERT { GRAPH <{inferred}> { ?s dw:stepDepth ?depth } }

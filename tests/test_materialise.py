@@ -57,3 +57,21 @@ def test_pay_items_get_the_ties_parties_only_where_the_case_file_names_none(stor
         # pay items along no tie get no inferred party
         assert count(f"""GRAPH <https://w3id.org/datawork/id/graph/inferred> {{ ?pay dw:{prop} ?x }}
                          FILTER NOT EXISTS {{ ?pay dw:alongTie ?t }}""") == 0
+
+
+def test_every_materialised_property_equals_its_rule_in_the_ontology(store):
+    """The ontology gives each property the build materialises for the queries its defining rule, a
+    SPARQL CONSTRUCT (dw:materialisationRule); run over the built graph, it gives exactly the triples of
+    that property the graph holds."""
+    prefixes = ("PREFIX dw: <https://w3id.org/datawork/ontology#>\n"
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+    rules = {s["p"].value: s["rule"].value for s in store.query(prefixes + "SELECT ?p ?rule WHERE { ?p dw:materialisationRule ?rule }")}
+    dw = "https://w3id.org/datawork/ontology#"
+    assert {dw + "displayName", dw + "chainParty", dw + "intermediary"} <= set(rules)
+    for prop, rule in rules.items():
+        by_rule = {(t.subject, t.predicate, t.object) for t in store.query(prefixes + rule)}
+        stored = {(q.subject, q.predicate, q.object)
+                  for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.DefaultGraph())}
+        assert by_rule, f"{prop}: its rule gives nothing on the bundled evidence"
+        assert {t[1].value for t in by_rule} == {prop}, f"{prop}: its rule constructs another property"
+        assert stored == by_rule, f"{prop}: {len(stored - by_rule)} stored triples not given by the rule, {len(by_rule - stored)} missing"
