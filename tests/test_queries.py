@@ -96,6 +96,64 @@ def test_every_query_is_tested():
     assert not untested, f"queries without a test: {untested}"
 
 
+def single_pattern_sub_selects(text: str) -> list[str]:
+    """The sub-selects of a query whose own pattern is one triple pattern (what hand-ordering joins for
+    Oxigraph looked like: ``{ SELECT ?t ?p WHERE { ?t dw:orderer ?p } }``), as SPARQL text of that
+    pattern. A sequence path counts as its steps; the patterns of nested sub-selects count for those."""
+    from rdflib.plugins.sparql.algebra import translateQuery, traverse
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    subs: list = []
+    traverse(translateQuery(parseQuery(text)).algebra,
+             visitPre=lambda n: subs.append(n) if isinstance(n, CompValue) and n.name == "ToMultiSet" else None)
+
+    def own_triples(node, acc: list) -> list:
+        if isinstance(node, CompValue):
+            if node.name == "ToMultiSet":  # a nested sub-select is judged on its own
+                return acc
+            if node.name == "BGP":
+                acc.extend(node.triples)
+            for value in node.values():
+                own_triples(value, acc)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                own_triples(value, acc)
+        return acc
+
+    def steps(triple) -> int:  # a sequence path ?a p/q ?b is two patterns
+        from rdflib.paths import SequencePath
+
+        return len(triple[1].args) if isinstance(triple[1], SequencePath) else 1
+
+    found = []
+    for sub in subs:
+        triples = own_triples(sub.p, [])
+        if sum(steps(t) for t in triples) == 1:
+            found.append(" ".join(t.n3() for t in triples[0]))
+    return found
+
+
+def test_the_readability_check_finds_a_single_pattern_sub_select():
+    bad = "PREFIX dw: <https://w3id.org/datawork/ontology#> SELECT ?c ?p WHERE { ?c dw:hasTie ?t . { SELECT ?t ?p WHERE { ?t dw:orderer ?p } } }"
+    good = "PREFIX dw: <https://w3id.org/datawork/ontology#> SELECT ?c ?p WHERE { ?c dw:hasTie ?t . ?t dw:orderer ?p }"
+    counted = ("PREFIX dw: <https://w3id.org/datawork/ontology#> SELECT ?c ?n WHERE { ?c a dw:Chain . "
+               "{ SELECT ?c (COUNT(?t) AS ?n) WHERE { ?c a dw:Chain ; dw:hasTie ?t } GROUP BY ?c } }")
+    assert single_pattern_sub_selects(bad) == ["?t https://w3id.org/datawork/ontology#orderer ?p".replace(
+        "https://w3id.org/datawork/ontology#orderer", "<https://w3id.org/datawork/ontology#orderer>")]
+    assert single_pattern_sub_selects(good) == []
+    assert single_pattern_sub_selects(counted) == []
+
+
+@pytest.mark.parametrize("name", sorted(Q.library()))
+def test_queries_read_like_their_question(name):
+    """No sub-select holds a single triple pattern: a query states what it asks (triple patterns,
+    paths, OPTIONAL, FILTER, GROUP BY) and leaves the join order to the engine; what is slow to join is
+    materialised in the graph instead (docs/queries.md, 'How the queries are written')."""
+    found = single_pattern_sub_selects(Q.get(name).text)
+    assert not found, f"{name}: sub-select(s) holding a single triple pattern: {found}"
+
+
 TAG_ORDER = ["chain structure", "exclusion", "AI functions", "value-chain patterns", "organisational form", "workers",
              "collective action", "evidence"]
 
