@@ -25,7 +25,7 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   labels in code-point order (``MIN(STR(?label))``, whatever the language): the queries join it instead
   of grouping every label of the graph to pick one name (the build writes it from the loaded text, as
   it does the subclass closure, and skips the rule; a test checks that both agree);
-- ``dw:chainParty``: every orderer and supplier of a chain's ties; ``dw:intermediary``: those of them
+- ``dw:chainParty``: every orderer and supplier of a chain's ties; ``dw:chainIntermediary``: those of them
   that the paper names and that are neither the chain's lead firm nor its end workers (the
   intermediaries of the chain queries). The ontology gives each materialised property its defining
   rule as a SPARQL CONSTRUCT (``dw:materialisationRule``); a test checks the graph against it;
@@ -94,8 +94,8 @@ RULES: dict[str, str] = {
     "chainParty (the parties of a chain's ties)": """
         INSERT { GRAPH <{inferred}> { ?c dw:chainParty ?p } }
         WHERE { GRAPH ?g1 { ?c dw:hasTie ?t } GRAPH ?g2 { ?t dw:orderer|dw:supplier ?p } }""",
-    "intermediary (named parties but the lead and the end workers)": """
-        INSERT { GRAPH <{inferred}> { ?c dw:intermediary ?p } }
+    "chainIntermediary (named parties but the lead and the end workers)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:chainIntermediary ?p } }
         WHERE {
           GRAPH <{inferred}> { ?c dw:chainParty ?p }
           FILTER NOT EXISTS { GRAPH ?g1 { ?c dw:leadFirm ?p } }
