@@ -237,6 +237,22 @@ def _write_resource(rel, w: _Writer, iri: str, path: str) -> None:
 
 
 # ----------------------------------------------------------------- server configuration
+NEGOTIABLE = r"^(?:id/[^.]*[^/.]|ontology|ontology/[^/.]+|dataset|\.well-known/void)$"
+
+
+def _apache_negotiation() -> str:
+    from .conneg_rules import rules
+
+    return "".join(f'RewriteCond %{{ENV:DW_EXT}} ^$\nRewriteCond %{{HTTP_ACCEPT}} "{pattern}" [NC]\n'
+                   f"RewriteRule {NEGOTIABLE} - [E=DW_EXT:{ext}]\n" for ext, pattern in rules())
+
+
+def _nginx_negotiation() -> str:
+    from .conneg_rules import rules
+
+    return "".join(f'    "~*{pattern}" {ext};\n' for ext, pattern in rules())
+
+
 def apache_config() -> str:
     """``.htaccess`` for Apache 2.4 (mod_rewrite, mod_headers, mod_mime): the Cool URIs 303 recipe."""
     return r"""# datawork-kg static publication: content negotiation for Apache 2.4
@@ -270,19 +286,15 @@ AddCharset utf-8 .ttl .nt .html .jsonld
 
 RewriteEngine On
 
-# The format the client asks for, as a file extension in DW_EXT. Later rules win, so they go
-# from the least to the most preferred; a client that names none (or */*) gets Turtle.
+# The format the client asks for, as a file extension in DW_EXT, from the Accept header with its
+# q-values (datawork_kg/conneg_rules.py writes these rules; docs/publishing.md says what they can do):
+# the first rule that matches decides; no Accept gets Turtle; an Accept naming nothing we have, 406.
+RewriteCond %{HTTP_ACCEPT} "^[ \t]*$"
 RewriteRule ^ - [E=DW_EXT:ttl]
-RewriteCond %{HTTP_ACCEPT} text/html|application/xhtml\+xml
-RewriteRule ^ - [E=DW_EXT:html]
-RewriteCond %{HTTP_ACCEPT} application/n-triples
-RewriteRule ^ - [E=DW_EXT:nt]
-RewriteCond %{HTTP_ACCEPT} application/rdf\+xml
-RewriteRule ^ - [E=DW_EXT:rdf]
-RewriteCond %{HTTP_ACCEPT} application/ld\+json|application/json
-RewriteRule ^ - [E=DW_EXT:jsonld]
-RewriteCond %{HTTP_ACCEPT} text/turtle|application/x-turtle
-RewriteRule ^ - [E=DW_EXT:ttl]
+""" + _apache_negotiation() + r"""
+RewriteCond %{ENV:DW_EXT} ^$
+RewriteCond %{REQUEST_FILENAME} !-d
+RewriteRule ^(?:id/[^.]*[^/.]|ontology|ontology/[^/.]+|dataset|\.well-known/void)$ - [R=406,L]
 
 # The VoID description at /.well-known/void is a Turtle file; browsers go to its HTML page.
 RewriteCond %{ENV:DW_EXT} =html
@@ -318,17 +330,12 @@ def nginx_config(prefix: str = "/") -> str:
 # Paste the first part into the http {{ }} block (once) and the second into the server {{ }} block
 # that serves this folder at {p} (its root or alias pointing at the folder 'datawork publish' wrote).
 {NGINX_HTTP_MARK}
+# the format asked for, from Accept with its q-values (datawork_kg/conneg_rules.py writes these
+# rules; docs/publishing.md says what they can do): the first that matches decides, none is a 406
 map $http_accept $datawork_ext {{
-    default                     ttl;
-    "~*text/turtle"             ttl;
-    "~*application/x-turtle"    ttl;
-    "~*application/ld\\+json"    jsonld;
-    "~*application/json"        jsonld;
-    "~*application/rdf\\+xml"    rdf;
-    "~*application/n-triples"   nt;
-    "~*text/html"               html;
-    "~*application/xhtml"       html;
-}}
+    default none;
+    "" ttl;
+{_nginx_negotiation()}}}
 {NGINX_SERVER_MARK}
 location ^~ {p} {{
     types {{
@@ -353,6 +360,7 @@ location ^~ {p} {{
 
     # ontology terms: browsers to the pyLODE page, data clients to the term's description
     location ~ ^(?<dw_prefix>{pe}(?:.*/)?)ontology/(?<dw_term>[^/.]+)$ {{
+        if ($datawork_ext = none) {{ return 406; }}
         if ($datawork_ext = html) {{ return 303 ${{dw_prefix}}ontology.html#$dw_term; }}
         return 303 $uri.$datawork_ext;
     }}
@@ -360,13 +368,16 @@ location ^~ {p} {{
     # 303 to the document in the format asked for
     location ~ ^{pe}id/[^.]*[^/.]$ {{
         if (-d $request_filename) {{ break; }}
+        if ($datawork_ext = none) {{ return 406; }}
         return 303 $uri.$datawork_ext;
     }}
     location ~ ^{pe}(?:ontology|dataset)$ {{
+        if ($datawork_ext = none) {{ return 406; }}
         return 303 $uri.$datawork_ext;
     }}
     # the VoID description (a Turtle file; the HTML page for browsers)
     location = {p}.well-known/void {{
+        if ($datawork_ext = none) {{ return 406; }}
         if ($datawork_ext = html) {{ return 303 {p}dataset.html; }}
         default_type text/turtle;
     }}

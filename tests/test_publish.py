@@ -242,6 +242,25 @@ NEGOTIATION = [  # (path, Accept, expected Location suffix)
     ("/ontology/Chain", "text/turtle", "/ontology/Chain.ttl"),
     ("/dataset", "application/ld+json", "/dataset.jsonld"),
 ]
+# Accept headers with q-values, wildcards and types the site does not have: the static rules must
+# choose what the live server chooses (html.negotiate_ext), a 406 included
+Q_VALUE_HEADERS = [
+    "text/turtle;q=0.1, text/html", "image/png", "text/turtle;q=0, */*", "text/*;q=0.2, */*", "application/*",
+    "application/n-triples;q=0.5, application/rdf+xml;q=0.4", "image/png, */*;q=0.1", "TEXT/HTML;q=0.3",
+    "text/html;charset=utf-8;q=0.3, text/turtle;q=0.2", "text/turtle ; q=0.9 , text/html ; q=0.8",
+    "text/html;q=0", "*/*;q=0", "application/json, text/html", "application/sparql-results+json", "",
+    "audio/*, text/turtle;q=0.3", "text/plain", "application/xml;q=0.9, application/ld+json;q=0.95",
+]
+
+
+def test_static_negotiation_rules_choose_what_the_server_chooses():
+    from datawork_kg.conneg_rules import negotiate
+    from datawork_kg.html import negotiate_ext
+
+    for accept in Q_VALUE_HEADERS:
+        assert negotiate(accept) == negotiate_ext(accept), accept
+
+
 TYPES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml",
          ".nt": "application/n-triples", ".html": "text/html"}
 
@@ -259,6 +278,18 @@ def _check_negotiation(base: str) -> None:
             assert target.status_code == 200, (loc, target.status_code)
             suffix = "." + loc.split("#")[0].rsplit(".", 1)[-1]
             assert target.headers["content-type"].split(";")[0] == TYPES[suffix], (loc, target.headers["content-type"])
+        from datawork_kg.html import negotiate_ext
+
+        for accept in Q_VALUE_HEADERS:
+            r = c.get(base + f"/id/{CHAIN}", headers={"Accept": accept})
+            ext = negotiate_ext(accept)
+            if ext is None:
+                assert r.status_code == 406, (accept, r.status_code, r.headers.get("location"))
+            else:
+                assert r.status_code == 303 and r.headers["location"].endswith(f"/id/{CHAIN}.{ext}"), \
+                    (accept, r.status_code, r.headers.get("location"))
+        assert c.get(base + "/ontology/Chain", headers={"Accept": "image/png"}).status_code == 406
+        assert c.get(base + "/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
         void = c.get(base + "/.well-known/void", headers={"Accept": "text/turtle"})
         assert void.status_code == 200 and void.headers["content-type"].startswith("text/turtle")
         assert c.get(base + "/.well-known/void", headers={"Accept": BROWSER}).status_code == 303
