@@ -262,11 +262,15 @@ def _merge_type(old: str | None, new: str) -> str:
 
 
 def uses_service(text: str) -> bool:
-    """True if the query calls SERVICE (a federated query), ignoring comments, strings and IRIs."""
-    body = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', " ", text)
-    body = re.sub(r"<[^<>\s]*>", " ", body)
-    body = re.sub(r"#[^\n]*", " ", body)
-    return re.search(r"(?i)\bSERVICE\b", body) is not None
+    """True if the query calls SERVICE (a federated query), decided from the parsed query.
+
+    The same check as the server's (:func:`datawork_kg.querycheck.calls_service`): ``SERVICE`` in a
+    prefixed name such as ``dw:form-managed-service``, a string, an IRI or a comment is not a call.
+    """
+    from .namespace import PREFIXES
+    from .querycheck import calls_service
+
+    return calls_service(text, PREFIXES)
 
 
 def with_prefixes(text: str) -> str:

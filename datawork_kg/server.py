@@ -38,7 +38,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import pyoxigraph as ox
 
@@ -46,6 +46,8 @@ from . import html as H
 from .errors import StoreError
 from .iris import DEFAULT_BASE
 from .namespace import DW_NS, PREFIXES
+from .querycheck import calls_service, update_keyword
+from .sparql_protocol import multi_params
 from .store import Workspace
 from .terms import from_sparql_json
 
@@ -57,6 +59,7 @@ DEFAULT_MAX_ROWS = 10_000
 MAX_QUERY_BYTES = 100_000        # the text of one query
 MAX_BODY_BYTES = 1_000_000       # any request body
 MAX_URL_BYTES = 200_000          # request line (uvicorn/h11 is told to accept this much)
+DEFAULT_READ_TIMEOUT = 20.0      # seconds a client has to send one request, headers and body
 STORES_KEPT = 2                  # open releases kept per process
 DEFAULT_WORKER_MEMORY_MB = int(os.environ.get("DATAWORK_QUERY_MEMORY_MB", "2048"))  # heap cap of a query worker
 
@@ -90,26 +93,6 @@ FORMAT_PARAM = {  # ?format= / ?output= values
 }
 TRUNCATION_HEADERS = ("X-Datawork-Truncated", "X-Datawork-Row-Cap", "X-Datawork-Rows", "X-Datawork-Release",
                       "X-Datawork-Timeout", "Link", "Content-Location", "Warning")
-
-
-# ================================================================= query text checks
-_STRIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-                    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*", re.S)
-_UPDATE_START = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*\S*\s*)*"
-                           r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
-
-
-def _code_only(text: str) -> str:
-    """The query with strings, IRIs and comments blanked out (so keywords inside them do not count)."""
-    return _STRIP.sub(lambda m: " " if m.group(0).startswith("#") else '""', text)
-
-
-def is_update(text: str) -> bool:
-    return bool(_UPDATE_START.match(_code_only(text)))
-
-
-def uses_service(text: str) -> bool:
-    return re.search(r"(?<![\w?$:])SERVICE(?![\w:-])", _code_only(text), re.I) is not None
 
 
 # ================================================================= worker processes
@@ -253,16 +236,26 @@ def run_query_job(job: dict, stores: "OrderedDict[str, ox.Store]") -> dict:
         while len(stores) > STORES_KEPT:
             stores.popitem(last=False)
     stores.move_to_end(path)
+    text = job["query"]
+    # Decided here, under the query timeout, from the parsed query (never in the server's process).
+    if update_keyword(text):
+        return {"status": 403, "error": "this endpoint is read-only: SPARQL Update is refused"}
+    if not job.get("allow_service") and calls_service(text, job.get("prefixes")):
+        return {"status": 403, "error": "SERVICE (federated queries) is disabled on this server "
+                                        "(start it with --allow-service to allow it)"}
     kwargs: dict[str, Any] = {"prefixes": job.get("prefixes") or None}
-    if job.get("default_graphs"):
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-    elif not job.get("stored_union"):  # older builds: no stored union, so read every graph as the default
-        kwargs["use_default_graph_as_union"] = True
-    if job.get("named_graphs"):
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+    try:
+        if job.get("default_graphs"):
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+        elif not job.get("stored_union"):  # older builds: no stored union, so read every graph as the default
+            kwargs["use_default_graph_as_union"] = True
+        if job.get("named_graphs"):
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+    except ValueError as exc:
+        return {"status": 400, "error": f"default-graph-uri and named-graph-uri must be absolute IRIs: {exc}"}
     t0 = time.perf_counter()
     try:
-        res = store.query(job["query"], **kwargs)
+        res = store.query(text, **kwargs)
     except SyntaxError as exc:
         return {"status": 400, "error": f"SPARQL syntax error: {exc}"}
     except (OSError, ValueError, RuntimeError) as exc:
@@ -944,7 +937,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
                 q = e["query"]
                 if q is None or q.kind not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
                     continue
-                if uses_service(q.text) and not allow_service:
+                if not allow_service and calls_service(q.text, PREFIXES):
                     continue
                 try:
                     text = Q.bind(q)
@@ -998,14 +991,14 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
                     queries = [body.decode("utf-8")]
                 except UnicodeDecodeError:
                     return error(request, 400, "the query is not valid UTF-8")
-                params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+                params = multi_params(request.query_params.multi_items())
             elif ctype in ("application/x-www-form-urlencoded", ""):
                 try:
-                    params = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+                    params = multi_params(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
                 except UnicodeDecodeError:
                     return error(request, 400, "the form is not valid UTF-8")
-                for k in request.query_params.keys():
-                    params.setdefault(k, request.query_params.getlist(k))
+                for k, values in multi_params(request.query_params.multi_items()).items():
+                    params.setdefault(k, values)
                 if "update" in params:
                     return error(request, 403, "this endpoint is read-only: SPARQL Update is refused", rel_headers)
                 queries = params.get("query", [])
@@ -1013,7 +1006,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
                 return error(request, 415, "send the query as application/sparql-query or as an "
                                            "application/x-www-form-urlencoded form with a 'query' field")
         else:
-            params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+            params = multi_params(request.query_params.multi_items())
             if "update" in params:
                 return error(request, 403, "this endpoint is read-only: SPARQL Update is refused", rel_headers)
             queries = params.get("query", [])
@@ -1029,11 +1022,6 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
         text = queries[0]
         if len(text.encode("utf-8")) > max_query_bytes:
             return error(request, 413, f"the query is longer than {max_query_bytes:,} bytes")
-        if is_update(text):
-            return error(request, 403, "this endpoint is read-only: SPARQL Update is refused", rel_headers)
-        if not allow_service and uses_service(text):
-            return error(request, 403, "SERVICE (federated queries) is disabled on this server "
-                                       "(start it with --allow-service to allow it)", rel_headers)
         fmt = (params.get("format") or params.get("output") or [None])[0]
         if fmt and fmt.lower() not in FORMAT_PARAM:
             return error(request, 400, f"unknown format '{fmt}'; use one of " + ", ".join(sorted(FORMAT_PARAM)))
@@ -1042,7 +1030,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
         job = {"store": str(rel.store_path), "query": text, "accept": request.headers.get("accept"), "format": fmt,
                "max_rows": max_rows, "default_graphs": params.get("default-graph-uri") or [],
                "named_graphs": params.get("named-graph-uri") or [], "prefixes": PREFIXES, "base": rel.base,
-               "stored_union": rel.union_default_graph,
+               "stored_union": rel.union_default_graph, "allow_service": allow_service,
                "limits_url": limits_url}
         result = await pool.run(job, timeout)
         headers = {**rel_headers, "X-Datawork-Release": rel.id}
@@ -1228,7 +1216,14 @@ def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8
           file=sys.stderr, flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"  note: bound to {host}, so other machines can reach this server", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, h11_max_incomplete_event_size=MAX_URL_BYTES + 16_384,
+    uvicorn.run(app, host=host, port=port, log_level=log_level, **uvicorn_options())
+
+
+def uvicorn_options(read_timeout: float = DEFAULT_READ_TIMEOUT) -> dict:
+    """uvicorn settings of ``datawork serve`` (tests start their live servers with the same)."""
+    from .http_limits import protocol_with_read_deadline
+
+    return dict(http=protocol_with_read_deadline(read_timeout), h11_max_incomplete_event_size=MAX_URL_BYTES + 16_384,
                 timeout_graceful_shutdown=5, server_header=False,
                 # keep idle connections longer than clients do (httpx and many others drop them after
                 # 5 s, uvicorn's default too): with equal timeouts a client may reuse a connection at
@@ -1236,4 +1231,4 @@ def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8
                 timeout_keep_alive=75)
 
 
-__all__ = ["create_app", "serve", "QueryPool", "Releases", "Release", "is_update", "uses_service", "run_query_job"]
+__all__ = ["create_app", "serve", "uvicorn_options", "QueryPool", "Releases", "Release", "run_query_job"]

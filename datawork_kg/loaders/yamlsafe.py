@@ -5,6 +5,8 @@ laughs' bombs work); tabs, bad UTF-8, empty and oversized files get a message na
 """
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,14 +69,17 @@ class Located:
 
 def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:  # never more than the limit in memory: a huge file is refused unread
+            size = os.fstat(fh.fileno()).st_size
+            raw = fh.read(max_bytes + 1) if size <= max_bytes else b""
+            size = max(size, len(raw))
     except FileNotFoundError:
         raise InputError([Problem(display, None, None, "file not found", "check the path")]) from None
     except OSError as exc:
         raise InputError([Problem(display, None, None, f"cannot read file: {exc.strerror}")]) from None
-    if len(raw) > max_bytes:
+    if size > max_bytes:
         raise InputError([Problem(display, None, None,
-                                  f"file is {len(raw):,} bytes, over the limit of {max_bytes:,}",
+                                  f"file is {size:,} bytes, over the limit of {max_bytes:,}",
                                   "split it into several case files")])
     try:
         text = raw.decode("utf-8-sig")
