@@ -37,6 +37,8 @@ def handled(fn):
                 raise
             _err(f"error: {exc}")
             sys.exit(exc.exit_code)
+        except click.ClickException:  # a usage error found by the command itself: exit 2 (see _Main)
+            raise
         except KeyboardInterrupt:
             _err("interrupted; nothing was published")
             sys.exit(130)
@@ -63,7 +65,29 @@ def handled(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group, printing a usage error as one line that says what to fix (exit 2), not
+    click's usage block."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "datawork"
+            _err(f"error: {exc.format_message()} (see '{where} --help')")
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            _err("aborted")
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="datawork")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.option("--home", type=click.Path(file_okay=False), envvar="DATAWORK_HOME",
@@ -157,7 +181,7 @@ def _parse_params(items) -> dict:
     out = {}
     for item in items:
         if "=" not in item:
-            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE (write it as {item}=VALUE)", param_hint="'-p' / '--param'")
         k, v = item.split("=", 1)
         out[k.strip()] = v
     return out
@@ -186,6 +210,9 @@ def query(ctx, name, list_, all_, params, fmt, endpoint, out, show, allow_servic
             ps = " ".join(f"{p.name}={p.default}" if p.default is not None else f"{p.name}=?" for p in q.params.values())
             click.echo(f"{n:{width}}  {q.summary}" + (f"  [{ps}]" if ps else ""))
         return
+    if not name and not all_:
+        raise click.UsageError("give a query NAME, --list or --all")
+    bound = _parse_params(params)
     store = None
     if not endpoint:
         from .store import open_store
@@ -214,10 +241,8 @@ def query(ctx, name, list_, all_, params, fmt, endpoint, out, show, allow_servic
         if outdir:
             click.echo(f"wrote {total} CSV files to {outdir}")
         return
-    if not name:
-        raise click.UsageError("give a query NAME, --list or --all")
     q = Q.get(name)
-    text = Q.bind(q, _parse_params(params))
+    text = Q.bind(q, bound)
     if show:
         click.echo(text)
         return
@@ -318,7 +343,7 @@ def link_refresh(endpoint, yes, timeout):
 # ----------------------------------------------------------------- publication
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8080, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) queries.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Query timeout in seconds.")
 @click.option("--max-rows", type=int, default=10000, show_default=True, help="Row cap for SPARQL results.")

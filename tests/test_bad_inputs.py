@@ -2,8 +2,8 @@
 
 Each bad input must give a non-zero exit code, a message naming the file, the line and the field
 and what would fix it, no traceback (unless --debug), and leave the store and dumps of a good
-build byte-identical. Two cases are generated at test time (too big to commit): a case file over
-the size limit and a YAML alias bomb.
+build byte-identical. Three cases are generated at test time (too big to commit): a case file over
+the size limit, a YAML alias bomb and a CSV file with a 200,000-character cell.
 """
 from __future__ import annotations
 
@@ -70,12 +70,22 @@ def _generated(tmp: Path, kind: str) -> dict:
             lines.append(f"    - &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return {"file": str(path), "exit": 2, "line": 8, "field": None, "message": "anchors and aliases"}
+    if kind == "csv-huge-cell":
+        from datawork_kg.loaders.csvfile import MAX_CELL
+
+        path = tmp / "csv-huge-cell.csv"
+        path.write_text("study,record,id,section,kind,payer,payee,tie,amount,currency,unit,note\n"
+                        "lee-abstract,pay,pay-csv-1,abstract,pay,amt,global-precariat,amt-to-workers,2,USD,per-task,"
+                        + "x" * (2 * MAX_CELL) + "\n", encoding="utf-8")
+        return {"file": str(path), "with": "evidence/lee-neoliberal-infrastructure.yaml", "exit": 2, "line": 2,
+                "field": "note", "message": "over the limit of 100,000"}
     raise AssertionError(kind)
 
 
 CASES = [pytest.param(c, id=c["file"]) for c in MANIFEST] + [
     pytest.param({"generated": "huge"}, id="generated:huge.yaml"),
     pytest.param({"generated": "alias-bomb"}, id="generated:alias-bomb.yaml"),
+    pytest.param({"generated": "csv-huge-cell"}, id="generated:csv-huge-cell.csv"),
 ]
 
 

@@ -302,3 +302,87 @@ def test_loading_in_a_pool_gives_what_loading_in_turn_gives(tmp_path):
     assert problems[0] == problems[1]
     assert any("also used by" in p[3] and p[0].endswith("zz-same-study.yaml") and p[1] for p in problems[0])
     assert any("unknown field 'colour'" in p[3] for p in problems[0])
+
+
+# ------------------------------------------------------------ YAML 1.2 values, dates, CSV quoting
+def _lee_with(tmp_path, old: str, new: str) -> Path:
+    text = LEE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "case.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_unquoted_valid_date_is_a_date(tmp_path):
+    """A date written without quotes is read as the date it is (not refused as 'not text')."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    path = _lee_with(tmp_path, "organisations:\n", "methods:\n  - id: m1\n    kind: interview\n    section: abstract\n"
+                     "    start_date: 2022-02-28\n    end_date: '2022-03-01'\n\norganisations:\n")
+    g = load_file(path).graph
+    m = URIRef("https://w3id.org/datawork/id/method/lee-abstract-m1")
+    assert (m, DW.startDate, Literal("2022-02-28T00:00:00", datatype=XSD.dateTime)) in g
+    assert (m, DW.endDate, Literal("2022-03-01T00:00:00", datatype=XSD.dateTime)) in g
+
+
+@pytest.mark.parametrize("written", ["2022-02-30", "'2022-02-30'", "2023-02-29", "2022-13-01"])
+def test_impossible_date_names_line_and_field(tmp_path, written):
+    path = _lee_with(tmp_path, "organisations:\n", "methods:\n  - id: m1\n    kind: interview\n    section: abstract\n"
+                     f"    start_date: {written}\n\norganisations:\n")
+    with pytest.raises(InputError) as exc:
+        load_file(path)
+    p = exc.value.problems[0]
+    assert (p.line, p.field) == (24, "methods[0].start_date") and "is not a date that exists" in p.message
+
+
+def test_yaml_1_1_forms_are_text_not_numbers(tmp_path):
+    """'country: NO' is Norway (PyYAML's YAML 1.1 reads False), 'name: 1:30' stays '1:30' (not 90)."""
+    path = _lee_with(tmp_path, "    country: US\n    wikidata: Q1144623\n", "    country: NO\n    wikidata: Q1144623\n")
+    lg = load_file(path)
+    assert "NO" in lg.countries
+    path = _lee_with(tmp_path, "    name: Amazon\n", "    name: 1:30\n")
+    g = load_file(path).graph
+    assert (URIRef("https://w3id.org/datawork/id/organisation/amazon"), URIRef("https://schema.org/name"), None) in g
+    assert "1:30" in {str(o) for o in g.objects(URIRef("https://w3id.org/datawork/id/organisation/amazon"),
+                                                  URIRef("https://schema.org/name"))}
+
+
+def test_yaml_values_keep_their_meaning():
+    """The YAML 1.2 reading changes no value of the bundled evidence: every scalar reads as PyYAML's
+    safe loader reads it, except dates, which stay the text they are written as."""
+    import datetime
+
+    import yaml
+
+    from datawork_kg.loaders.yamlsafe import load_yaml
+
+    def same(a, b):
+        if isinstance(b, dict):
+            return isinstance(a, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in b)
+        if isinstance(b, list):
+            return isinstance(a, list) and len(a) == len(b) and all(map(same, a, b))
+        if isinstance(b, datetime.date):
+            return a == b.isoformat()
+        return type(a) is type(b) and a == b
+
+    for path in CASES:
+        assert same(load_yaml(path).data, yaml.safe_load(path.read_text(encoding="utf-8"))), path.name
+
+
+def test_csv_multi_line_note_and_negative_number_are_fine(tmp_path):
+    csv = tmp_path / "obs.csv"
+    csv.write_text("study,record,id,section,kind,payer,payee,tie,amount,currency,unit,note\n"
+                   'lee-abstract,pay,p1,abstract,pay,amt,global-precariat,,2,USD,per-task,"a note\non two lines, with a comma"\n'
+                   "lee-abstract,pay,p2,abstract,pay,amt,global-precariat,,2,USD,per-task,-5\n"
+                   "lee-abstract,pay,p3,abstract,pay,amt,global-precariat,,2,USD,per-task,-1.5e3\n", encoding="utf-8")
+    case, obs = load_paths([LEE, csv])
+    assert obs.counts == {"pay": 3}
+
+
+def test_part_of_cycle_of_three_is_reported_once(tmp_path):
+    from datawork_kg.loaders.casefile import _cycles
+
+    assert _cycles([("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("e", "e"), ("f", None), ("g", "nothing")]) == [
+        (2, ["c", "a", "b", "c"])]
+    assert _cycles([("a", "b"), ("b", None)]) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import hashlib
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -21,6 +22,13 @@ from .schema import is_country, is_currency, schema_valid_fast, schema_validator
 from .yamlsafe import Located, field_name, load_yaml
 
 CURRENT_YEAR = _dt.date.today().year
+NON_PARTY_WORDS = {"worker-tool": "worker tool", "ai-product": "AI product"}
+ITEM_WORDS = {"methods": "method", "organisations": "organisation", "workers": "worker", "tasks": "task",
+              "ties": "tie", "chains": "chain", "pay": "pay item", "figures": "figure", "exclusions": "exclusion",
+              "legal_actions": "legal action", "findings": "finding"}
+# YAML 1.1 forms of numbers and booleans that YAML 1.2 (and so a case file) reads as text
+_YAML11_FORM = re.compile(r"^(?:[-+]?0[xob][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+                          r"|[-+]?[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
 
 
 class CaseFileLoader:
@@ -87,6 +95,13 @@ class CaseFileLoader:
             guess = difflib.get_close_matches(str(err.instance), [str(a) for a in allowed], n=1)
             hint = (f"did you mean '{guess[0]}'? " if guess else "") + "allowed: " + ", ".join(map(str, allowed))
             return Problem(doc.path, line, fld, f"unknown value '{err.instance}'", hint)
+        if v == "type" and isinstance(err.instance, str) and _YAML11_FORM.match(err.instance.strip()):
+            want = _article(err.validator_value)
+            return Problem(doc.path, line, fld,
+                           f"{err.instance!r} is text, not {want}: case files are read with YAML 1.2 rules, where "
+                           "hexadecimal, octal, sexagesimal (1:30), 1_000 and yes/no/on/off are not numbers or booleans",
+                           "write true or false" if err.validator_value == "boolean"
+                           else f"write the value as {want} in plain decimal (e.g. 31, 90, 1000)")
         if v == "type":
             return Problem(doc.path, line, fld, f"wrong type: {err.instance!r} is not {_article(err.validator_value)}",
                            "write the value as " + _article(err.validator_value))
@@ -100,6 +115,9 @@ class CaseFileLoader:
             return Problem(doc.path, line, fld, f"must be {err.validator_value!r}", f"write {fld}: {err.validator_value}")
         if v == "minItems":
             return Problem(doc.path, line, fld, "list is empty", "give at least one value or remove the field")
+        if v == "format":
+            return Problem(doc.path, line, fld, f"{err.instance!r} {err.cause or 'is not a ' + err.validator_value}",
+                           "write a date that exists, as YYYY-MM-DD (e.g. 2022-02-28)")
         if v == "oneOf":
             return Problem(doc.path, line, fld, f"value {err.instance!r} has the wrong form",
                            err.schema.get("description") or "see docs/evidence-format.md")
@@ -142,8 +160,14 @@ class CaseFileLoader:
             allowed = allowed if isinstance(allowed, (set, frozenset, dict)) else set(allowed)
             if value not in allowed:
                 if value in kinds:
-                    add(path, f"'{value}' is a {kinds[value][:-1] if kinds[value].endswith('s') else kinds[value]}, not {what}",
-                        f"point to {what}")
+                    lst = kinds[value]
+                    if lst == "organisations" and orgs[value]["kind"] in NON_PARTY_KINDS:
+                        kind = orgs[value]["kind"]
+                        add(path, f"'{value}' is {_with_article(NON_PARTY_WORDS[kind])} (kind '{kind}'), not {what}",
+                            f"point to {what}, such as the firm that makes or runs it" + (
+                                "; a task names its product with 'ai_product'" if kind == "ai-product" else ""))
+                    else:
+                        add(path, f"'{value}' is {_with_article(ITEM_WORDS.get(lst, lst))}, not {what}", f"point to {what}")
                 else:
                     guess = difflib.get_close_matches(str(value), list(allowed), n=1)
                     bare = what.split(" ", 1)[1] if what.startswith(("a ", "an ")) else what
@@ -204,6 +228,11 @@ class CaseFileLoader:
                 for key in as_list(fp.get("section")):
                     if key not in sections:
                         add(("organisations", i, "form_history", j, "section"), f"section '{key}' is not declared under study.sections")
+        for lst, fld in (("methods", "part_of"), ("organisations", "part_of"), ("organisations", "renamed_to"),
+                         ("organisations", "merged_into")):
+            for i, cycle in _cycles([(item["id"], item.get(fld)) for item in data.get(lst, []) or []]):
+                add((lst, i, fld), f"'{fld}' runs in a cycle: " + " -> ".join(cycle),
+                    f"an item cannot be {fld.replace('_', ' ')} itself through others; remove one '{fld}' of the cycle")
         for i, w in enumerate(data.get("workers", []) or []):
             for fld in ("platforms", "employers"):
                 for j, p in enumerate(w.get(fld, []) or []):
@@ -477,6 +506,34 @@ def shared_organisation_problems(studies: dict[str, dict]) -> list[Problem]:
                                             f"{seen[1]}", f"give the {fld} the papers agree on in both files, or leave "
                                             f"it out here; if it is another organisation, give it another global_id"))
     return problems
+
+
+def _cycles(edges: list[tuple[str, str | None]]) -> list[tuple[int, list[str]]]:
+    """The cycles of a relation where each item points to at most one other (``part_of``, ``renamed_to``):
+    ``(index of the item that closes it, ids around it)`` once per cycle, for cycles of two or more items
+    (an item pointing to itself is reported on its own)."""
+    target = {a: b for a, b in edges if b is not None}
+    index = {a: i for i, (a, _) in enumerate(edges)}
+    done: set[str] = set()
+    out = []
+    for start, _ in edges:
+        trail: list[str] = []
+        node = start
+        while node in target and node not in done and node not in trail:
+            trail.append(node)
+            node = target[node]
+        if node in trail and target.get(node) != node:
+            cycle = trail[trail.index(node):]
+            k = max(range(len(cycle)), key=lambda j: index[cycle[j]])  # reported where it closes, in file order
+            around = cycle[k:] + cycle[:k]
+            out.append((index[around[0]], around + [around[0]]))
+        done.update(trail)
+    return out
+
+
+def _with_article(noun: str) -> str:
+    """'an organisation', 'an AI product', 'a tie'."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _article(kind: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,14 @@ COLUMNS = (
     # method
     "method_kind", "mode", "sample_size", "population", "countries", "method",
 )
-FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9.])")
+# a plain decimal number: what a number cell holds (no nan, inf, hexadecimal or thousands separators)
+_NUMBER = r"[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?"
+NUMBER = re.compile(rf"^[-+]?(?:{_NUMBER})$")
+# what a spreadsheet would run as a formula: a cell starting with =, +, @, a tab or a carriage return, or
+# with '-' unless the whole cell is a negative number ('-2+3+cmd|...' is a formula)
+FORMULA = re.compile(rf"^[=+@\t\r]|^-(?!(?:{_NUMBER})$)")
+MAX_CELL = 100_000
+MAX_DIGITS = 100
 THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -99,11 +107,14 @@ class CSVLoader:
         P: list[Problem] = []
         lines = text.splitlines()
         header_line = lines[0] if lines else ""
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
             header = next(reader)
         except StopIteration:
             return [], [Problem(display, 1, None, "file is empty", "start from the column list in docs/evidence-format.md")]
+        except csv.Error as exc:
+            return [], [Problem(display, 1, None, f"the header line cannot be read: {exc}",
+                                "write the header as column names separated by commas")]
         header = [h.strip() for h in header]
         if len(header) == 1 and any(d in header_line for d in (";", "\t", "|")):
             delim = next(d for d in (";", "\t", "|") if d in header_line)
@@ -128,13 +139,24 @@ class CSVLoader:
         studies = (context or {}).get("studies", {})
         rows: list[dict] = []
         seen_ids: dict[str, int] = {}
-        for cells in reader:
-            line = reader.line_num
+        for line, cells in self._records(reader, text, header, display, P):
             if not any(c.strip() for c in cells):
                 continue  # blank lines are allowed
             if len(cells) != len(header):
                 P.append(Problem(display, line, None, f"row has {len(cells)} cells but the header has {len(header)}",
                                  "check for a stray comma or a missing cell; quote cells that contain commas"))
+                continue
+            too_long = next((h for h, c in zip(header, cells) if len(c) > MAX_CELL), None)
+            if too_long:
+                P.append(Problem(display, line, too_long, f"cell of {len(cells[header.index(too_long)]):,} characters "
+                                 f"is over the limit of {MAX_CELL:,}", "shorten it: a cell holds one value or a short note"))
+                continue
+            swallowed = next((h for h, c in zip(header, cells)
+                              if "\n" in c and any(part.count(",") >= len(header) - 1 for part in c.split("\n")[1:])), None)
+            if swallowed:
+                P.append(Problem(display, line, swallowed, "a quoted cell runs over several lines and holds what looks "
+                                 "like the next row: is its closing quote missing?",
+                                 'close the quote at the end of the cell (write a quote inside a cell as "")'))
                 continue
             raw = {h: c.strip() for h, c in zip(header, cells) if c.strip() != ""}
             item, row_problems = self._row(raw, display, line, studies, seen_ids)
@@ -144,6 +166,35 @@ class CSVLoader:
         if not rows and not P:
             P.append(Problem(display, 2, None, "file has a header but no rows", "add at least one observation"))
         return rows, P
+
+    @staticmethod
+    def _records(reader, text: str, header: list[str], display: str, P: list[Problem]):
+        """``(first line, cells)`` of each record after the header; a quoting error (an unclosed quote, a
+        quote not doubled) is a problem at the line its record starts on, and ends the reading (what
+        follows it cannot be told apart). Cells may be longer than the csv module's default limit here:
+        the caller reports any over :data:`MAX_CELL` with its column."""
+        limit = csv.field_size_limit()
+        csv.field_size_limit(max(limit, len(text) + 1))
+        try:
+            start = reader.line_num + 1
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    why = str(exc)
+                    if "end of data" in why or "EOF" in why:
+                        msg = "a quoted cell is never closed: the rest of the file would be read into it"
+                    else:
+                        msg = f"a quote in a quoted cell is not doubled, or a closing quote is missing ({why})"
+                    P.append(Problem(display, start, _column_at(text, start, header), msg,
+                                     'close the quote at the end of the cell; write a quote inside a cell as ""'))
+                    return
+                yield start, cells
+                start = reader.line_num + 1
+        finally:
+            csv.field_size_limit(limit)
 
     def _row(self, raw: dict, display: str, line: int, studies: dict, seen_ids: dict) -> tuple[dict | None, list[Problem]]:
         P: list[Problem] = []
@@ -262,10 +313,15 @@ class CSVLoader:
             if THOUSANDS.match(val):
                 bad(fld, f"number {val!r} has thousands separators", f"write it as {val.replace(',', '')}")
                 return val
-            try:
-                num = float(val)
-            except ValueError:
+            if not NUMBER.match(val):
                 bad(fld, f"{val!r} is not a number", "write a plain number with a dot for decimals, e.g. 1500.5")
+                return val
+            digits = sum(c.isdigit() for c in val)
+            num = float(val)
+            if digits > MAX_DIGITS or not math.isfinite(num):
+                bad(fld, f"{val[:40]!r} is too large a number" if digits <= MAX_DIGITS
+                    else f"number with {digits:,} digits is too long (at most {MAX_DIGITS})",
+                    "check the number against the paper")
                 return val
             if kind == "integer":
                 if num != int(num):
@@ -280,6 +336,15 @@ class CSVLoader:
             bad(fld, f"{val!r} is not true or false")
             return val
         return val
+
+
+def _column_at(text: str, line: int, header: list[str]) -> str | None:
+    """The column of the last cell that starts on ``line``: where a quote opened and was never closed."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return None
+    cells = next(csv.reader([lines[line - 1]]), [])
+    return header[len(cells) - 1] if 0 < len(cells) <= len(header) else None
 
 
 register("csv", CSVLoader)

@@ -2,6 +2,14 @@
 
 Anchors and aliases are refused (a case file never needs them, and they are how 'billion
 laughs' bombs work); tabs, bad UTF-8, empty and oversized files get a message naming the line.
+
+Plain values are read with the YAML 1.2 core schema's rules, limited to decimal numbers: ``true``
+and ``false`` are booleans, ``null`` and ``~`` nothing, decimal numbers numbers, and everything
+else text. So the YAML 1.1 forms PyYAML would otherwise read are text, never a silently changed
+value: ``1:30`` (not 90), ``0x1F`` and ``0o17`` (not 31 and 15), ``1_000``, ``yes``/``no``/``on``/
+``off`` (``country: NO`` is Norway) and dates (``2022-02-28`` is the text the schema checks as a
+date). Numbers must be finite and at most 100 digits long; the only tags allowed are ``!!str``,
+``!!int``, ``!!float``, ``!!bool`` and ``!!null``, and their values must have their form.
 """
 from __future__ import annotations
 
@@ -21,11 +29,33 @@ except AttributeError:  # pragma: no cover
     _Base = yaml.SafeLoader
 
 
+import math
+import re
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+# the YAML 1.2 core schema's forms, decimal numbers only (hexadecimal and octal numbers are text)
+_NULL_FORM = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL_FORM = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT_FORM = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT_FORM = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+MAX_DIGITS = 100
+
+
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """The safe loader, remembering how it resolved each plain scalar: the composer asks the (Python)
-    resolver about every value, and keys and codes recur hundreds of times in a case file."""
+    """The safe loader with YAML 1.2 core resolution of plain values (decimal numbers only),
+    remembering how it resolved each plain scalar: the composer asks the (Python) resolver about
+    every value, and keys and codes recur hundreds of times in a case file."""
 
     _resolved: dict = {}
+    yaml_implicit_resolvers: dict = {}
 
     def resolve(self, kind, value, implicit):
         if kind is not yaml.ScalarNode:
@@ -39,11 +69,10 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             self._resolved[key] = tag
         return tag
 
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_NULL = "tag:yaml.org,2002:null"
-_BOOL = "tag:yaml.org,2002:bool"
-_PLAIN_INT = __import__("re").compile(r"^[-+]?[0-9]+$")
+
+for _tag, _form, _first in ((_NULL, _NULL_FORM, ["~", "n", "N", ""]), (_BOOL, _BOOL_FORM, list("tTfF")),
+                            (_INT, _INT_FORM, list("-+0123456789")), (_FLOAT, _FLOAT_FORM, list("-+.0123456789"))):
+    _Loader.add_implicit_resolver(_tag, _form, _first)
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -148,6 +177,11 @@ def _build(node: yaml.Node, path: tuple, located: Located, counter: list[int], d
         raise InputError([Problem(display, node.start_mark.line + 1, _field(path),
                                   f"YAML anchors and aliases (&{node.anchor}) are not allowed in case files",
                                   "write the values out in full")])
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in (_MAP, _SEQ):
+        short = _short(node.tag)
+        raise InputError([Problem(display, node.start_mark.line + 1, _field(path),
+                                  f"YAML tag {short} is not allowed in case files",
+                                  "remove the tag; case files hold text, numbers, true/false, lists and mappings")])
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -166,23 +200,53 @@ def _build(node: yaml.Node, path: tuple, located: Located, counter: list[int], d
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(child, path + (i,), located, counter, display) for i, child in enumerate(node.value)]
-    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node, path, display)
+    return None  # pragma: no cover  (the composer makes only mappings, sequences and scalars)
+
+
+def _scalar(node: yaml.ScalarNode, path: tuple, display: str) -> Any:
+    """The value of a scalar by the YAML 1.2 core rules (see the module docstring)."""
+    tag, value = node.tag, node.value
+
+    def refuse(message: str, hint: str) -> InputError:
+        return InputError([Problem(display, node.start_mark.line + 1, _field(path), message, hint)])
+
     if tag == _STR:
-        return node.value
-    if tag == _INT and _PLAIN_INT.match(node.value):
-        return int(node.value)
+        return value
     if tag == _NULL:
-        return None
+        if _NULL_FORM.match(value):
+            return None
+        raise refuse(f"{value!r} is tagged !!null but is not null", "write null, or remove the tag")
     if tag == _BOOL:
-        return node.value.lower() in ("true", "yes", "on")
-    # anything else: let the safe constructor resolve its type (float, date...)
-    loader = _Loader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(display, node.start_mark.line + 1, _field(path), f"bad value: {exc}")]) from None
-    finally:
-        loader.dispose()
+        if _BOOL_FORM.match(value):
+            return value.lower() == "true"
+        raise refuse(f"{value!r} is tagged !!bool but is not true or false", "write true or false")
+    if tag in (_INT, _FLOAT):
+        digits = sum(c.isdigit() for c in value)
+        if digits > MAX_DIGITS:
+            raise refuse(f"number with {digits:,} digits is too long (at most {MAX_DIGITS})",
+                         "check the number against the paper")
+        if tag == _INT and _INT_FORM.match(value):
+            return int(value)
+        if tag == _FLOAT and (_FLOAT_FORM.match(value) or _INT_FORM.match(value)):
+            body = value.lstrip("+-")
+            number = float("nan") if body[:1] == "." and body[1:2].isalpha() else float(value)  # .inf, .nan
+            if not math.isfinite(number):
+                raise refuse(f"{value!r} is not a finite number", "write a decimal number such as 1500 or 7.5")
+            return number
+        what = "a whole number" if tag == _INT else "a number"
+        raise refuse(f"{value!r} is tagged {_short(tag)} but is not {what}",
+                     "write a decimal number such as 1500 or 7.5, or remove the tag")
+    short = _short(tag)
+    hint = ("write the date as text YYYY-MM-DD, without a tag" if tag.endswith(":timestamp")
+            else "remove the tag; case files hold text, numbers, true/false, lists and mappings")
+    raise refuse(f"YAML tag {short} is not allowed in case files", hint)
+
+
+def _short(tag: str) -> str:
+    """A tag as written in YAML: 'tag:yaml.org,2002:timestamp' -> '!!timestamp'."""
+    return "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
 
 
 def _field(path: tuple) -> str | None:
