@@ -155,8 +155,34 @@ def _q(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def chain_dot(result: Q.Result, chain: str | None = None) -> str:
-    """The Graphviz DOT text of a chain diagram from the rows of ``figure-chain``."""
+def _names(store: ox.Store, iris) -> dict[str, str]:
+    """The display name (dw:displayName, else the first rdfs:label) of each IRI that has one."""
+    values = " ".join(f"<{i}>" for i in sorted({str(i) for i in iris if i}))
+    if not values:
+        return {}
+    q = ("PREFIX dw: <https://w3id.org/datawork/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+         "SELECT ?x (COALESCE(MIN(?d), MIN(STR(?l))) AS ?name) WHERE { VALUES ?x { " + values + " } "
+         "OPTIONAL { ?x dw:displayName ?d } OPTIONAL { ?x rdfs:label ?l } } GROUP BY ?x")
+    return {s["x"].value: s["name"].value for s in store.query(q) if s["name"] is not None}
+
+
+def _countries(codes: str | None, shown: int = 4) -> str:
+    """'AR BR VE' -> 'AR, BR, VE'; more than ``shown`` -> the first ones and how many in all."""
+    found = sorted(set(str(codes or "").split()))
+    if not found:
+        return "country not stated"
+    if len(found) <= shown:
+        return ", ".join(found)
+    return ", ".join(found[:shown]) + f", … ({len(found)} countries)"
+
+
+def chain_dot(result: Q.Result, chain: str | None = None, names: dict[str, str] | None = None) -> str:
+    """The Graphviz DOT text of a chain diagram from the rows of ``figure-chain``.
+
+    ``names``: display names of the chain and its ties (titles and tooltips read them instead of
+    the IRIs' local ids).
+    """
+    names = names or {}
     parties: dict[str, dict] = {}
     for r in result.rows:
         for side in ("orderer", "supplier"):
@@ -166,7 +192,7 @@ def chain_dot(result: Q.Result, chain: str | None = None) -> str:
                                 "form": _local(r[f"{side}Form"], "form-"), "country": r[f"{side}Country"]}
     ids = {iri: f"p{i}" for i, iri in enumerate(parties)}
     lines = ["digraph chain {", '  graph [rankdir=TB, fontname="DejaVu Sans", fontsize=11, nodesep=0.35, ranksep=0.55,'
-             f' labelloc=t, label={_q("Chain: " + (_local(chain) or ""))}];',
+             f' labelloc=t, label={_q("Chain: " + (names.get(str(chain)) or _local(chain) or ""))}];',
              '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=10, margin="0.15,0.06"];',
              '  edge [fontname="DejaVu Sans", fontsize=9, color="#333333"];']
     used_fill: dict[str, str] = {}
@@ -182,7 +208,7 @@ def chain_dot(result: Q.Result, chain: str | None = None) -> str:
         used_fill[legend] = colour
         body = "\\n".join(_wrap(_party_label(p["label"]), 26, 3))
         sub = f"{p['kind'] or 'party'}" + (f" · {p['form']}" if p["form"] else "")
-        country = p["country"] or "country not stated"
+        country = _countries(p["country"])
         text = f"{body}\\n[{sub}]\\n{country}"
         lines.append(f'  {ids[iri]} [label="{_esc_keep_newlines(text)}", fillcolor="{colour}",'
                      f' tooltip={_q(iri)}, URL={_q(iri)}];')
@@ -194,7 +220,8 @@ def chain_dot(result: Q.Result, chain: str | None = None) -> str:
         direction = _local(r["direction"], "dir-")
         contract = _local(r["contractForm"], "contract-")
         label = f"{r['step']}" + (f": {contract}" if contract else "")
-        attrs = [f'style="{style}"', f'penwidth={width}', f"label={_q(label)}", f"tooltip={_q(r['tie'])}"]
+        attrs = [f'style="{style}"', f'penwidth={width}', f"label={_q(label)}",
+                 f"tooltip={_q(names.get(str(r['tie'])) or r['tie'])}"]
         if direction == "horizontal":
             attrs += ['dir=both', 'arrowhead=odot', 'arrowtail=odot', 'constraint=false']
             used_edges["horizontal tie (circles at both ends)"] = ("solid", "1")
@@ -235,7 +262,7 @@ def draw_chain(store: ox.Store, out: Path | None = None, **params) -> Path:
     chain = params.get("chain") or Q.get(query_name("chain")).params["chain"].default
     path = _out_path("chain", out)
     fmt = path.suffix.lower()[1:]
-    dot = chain_dot(res, chain)
+    dot = chain_dot(res, chain, _names(store, [chain, *(r["tie"] for r in res.rows)]))
     proc = subprocess.run([_dot_binary(), f"-T{fmt}"], input=dot.encode("utf-8"), capture_output=True, timeout=60)
     if proc.returncode != 0:
         raise DataworkError(f"Graphviz failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
@@ -281,7 +308,8 @@ def draw_value(store: ox.Store, out: Path | None = None, **params) -> Path:
         ax2.set_xlim(0, 118)
         ax2.set_xlabel("share of the end client's price reaching the link (%)")
         ax2.axvline(100, color="#999999", lw=0.8, ls=":")
-        fig.suptitle(f"Value reaching each link of chain {_local(chain)}", x=0.02, ha="left", fontsize=11)
+        title = _names(store, [chain]).get(str(chain)) or _local(chain)
+        fig.suptitle(_plain(f"Value reaching each link of the chain: {title}"), x=0.02, ha="left", fontsize=11)
         fig.text(0.02, -0.1, "Bids and listed prices are left out; ranges are drawn at their midpoint. "
                  "Data: datawork query figure-value.", fontsize=7, color="#555555")
         return _save(fig, _out_path("value", out))

@@ -101,6 +101,23 @@ def test_chain_dot_draws_unknown_party_dashed(store):
     assert "embeddedness not stated" in dot
 
 
+LATAM_CHAIN = "https://w3id.org/datawork/id/chain/tubaro-2025-ch-latam-work"
+
+
+def test_chain_figure_names_the_chain_and_every_country_of_a_group(store):
+    """Titles and tooltips read labels, not local ids; a group spread over sixteen countries shows them all."""
+    res = F.data("chain", store, chain=LATAM_CHAIN)
+    spread = [r["supplierCountry"].split() for r in res if r["supplier"].endswith("tubaro-2025-latam-workers")]
+    assert spread and len(set(spread[0])) == 16, spread
+    names = F._names(store, [LATAM_CHAIN, *(r["tie"] for r in res)])
+    dot = F.chain_dot(res, LATAM_CHAIN, names)
+    title = next(ln for ln in dot.splitlines() if "labelloc=t" in ln)
+    assert names[LATAM_CHAIN] in title.replace('\\"', '"') and "tubaro-2025-ch-latam-work" not in title
+    assert "(16 countries)" in dot
+    for r in res:
+        assert f'tooltip="{names[r["tie"]]}"' in dot.replace('\\"', '"'), r["tie"]
+
+
 def test_value_shares_of_end_client_price(store):
     res = F.data("value", store)
     by_step = {r["step"]: r for r in res}
