@@ -81,3 +81,18 @@ def test_void_triples_is_the_number_of_distinct_triples_served(void, store):
     g, ds, _ = void
     distinct = len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
     assert int(g.value(ds, VOID.triples)) == distinct
+
+
+def test_internal_seed_file_names_are_not_published(built, store):
+    """Case files may name the encoders' working copy of a paper (seed_file); the graph does not."""
+    import yaml
+
+    from datawork_kg.resources import evidence_dir
+
+    seeds = {yaml.safe_load(p.read_text(encoding="utf-8")).get("study", {}).get("seed_file")
+             for p in evidence_dir().glob("*.yaml")} - {None}
+    assert seeds, "the bundled case files record their seed files"
+    assert not list(store.quads_for_pattern(None, ox.NamedNode("https://w3id.org/datawork/ontology#seedFile"), None))
+    ws, _ = built
+    dump = (ws.require_current() / "dumps" / "datawork.nq").read_text(encoding="utf-8")
+    assert not [s for s in seeds if s in dump]

@@ -243,7 +243,7 @@ class Emitter:
             self.add(iri, DW.yearStatus, concept("authorship", s["year_status"]))
         if "year" in s:
             self.add(iri, DW.publicationYear, _int(s["year"]))
-        for fld, prop in (("venue", DW.venue), ("doi", DW.doi), ("kind", DW.studyKind), ("seed_file", DW.seedFile)):
+        for fld, prop in (("venue", DW.venue), ("doi", DW.doi), ("kind", DW.studyKind)):
             if fld in s:
                 self.add(iri, prop, Literal(s[fld]))
         for fld, prop in (("fieldwork_start", DW.fieldworkStart), ("fieldwork_end", DW.fieldworkEnd)):
