@@ -17,7 +17,9 @@ the real pipeline and prints one JSON object per measurement (also appended to `
   on the embedded store; ``baseline_seconds`` = the same query on an rdflib in-memory Dataset (capped
   at ``--baseline-cap`` seconds, ``baseline_capped``); ``ratio`` = baseline / median (speed-up);
 - ``server.lookup`` / ``server.query``: requests per second and p50/p99 latency with ``--clients``
-  concurrent clients on loopback against ``datawork serve`` (skipped when the server is not available).
+  concurrent clients on loopback against ``datawork serve`` (skipped when the server is not available);
+  the lookups also against ``oxigraph serve-read-only`` on the same store answering the equivalent
+  CONSTRUCT (engine ``oxigraph serve``; the datawork row carries ``rps_ratio`` and ``p99_ratio``).
 
 Every row has ``op``, ``size``, ``engine``, ``seconds`` and ``peak_mb``.
 """
@@ -115,6 +117,8 @@ def bench_server(out: Out, size: str, home: Path, args) -> None:
 
     import httpx
 
+    lookup_row = None
+    iris: list[str] = []
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-c", "from datawork_kg.cli import main; main()", "--home", str(home), "serve", "--host", "127.0.0.1",
@@ -169,9 +173,86 @@ def bench_server(out: Out, size: str, home: Path, args) -> None:
                 continue
             res = asyncio.run(_load(reqs, accept, args.clients, args.requests, args.server_seconds))
             rss = _rss_mb(proc.pid)
-            out(op=f"server.{kind}", size=size, engine="datawork serve", seconds=round(res["seconds"], 3), peak_mb=rss,
-                clients=args.clients, requests=res["n"], errors=res["errors"], rps=round(res["n"] / res["seconds"], 1),
-                p50_ms=res["p50"], p99_ms=res["p99"])
+            row = dict(op=f"server.{kind}", size=size, engine="datawork serve", seconds=round(res["seconds"], 3), peak_mb=rss,
+                       clients=args.clients, requests=res["n"], errors=res["errors"], rps=round(res["n"] / res["seconds"], 1),
+                       p50_ms=res["p50"], p99_ms=res["p99"])
+            if kind == "lookup":
+                lookup_row = row  # written with Oxigraph's figures, once the datawork server is stopped
+            else:
+                out(**row)
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+    if lookup_row is not None:
+        base = bench_oxigraph_lookups(out, size, home, iris, args)
+        if base:
+            lookup_row.update(baseline_engine="oxigraph serve", baseline_rps=base["rps"], baseline_p50_ms=base["p50_ms"],
+                              baseline_p99_ms=base["p99_ms"], rps_ratio=round(lookup_row["rps"] / base["rps"], 3),
+                              p99_ratio=round(lookup_row["p99_ms"] / base["p99_ms"], 3))
+        out(**lookup_row)
+
+
+# What a lookup of /id/... answers (html.describe): the resource's own triples, the triples that point
+# to it, and a label of every IRI it links to or is linked from, as one SPARQL CONSTRUCT. (describe also
+# follows blank nodes, which data resources do not have, caps incoming links at 500 and keeps one
+# label per linked IRI; Oxigraph's answer holds every label.)
+LOOKUP_CONSTRUCT = """CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> . ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
+WHERE {{
+  {{ <{iri}> ?p ?o }}
+  UNION {{ ?s ?q <{iri}> FILTER(!isBlank(?s)) }}
+  UNION {{ {{ <{iri}> ?p0 ?x }} UNION {{ ?x ?q0 <{iri}> }}
+          FILTER(isIRI(?x) && ?x != <{iri}>)
+          ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
+}}"""
+
+
+def bench_oxigraph_lookups(out: Out, size: str, home: Path, iris: list[str], args) -> dict | None:
+    """The same lookups answered by ``oxigraph serve-read-only`` on the same store (the release's own
+    RocksDB folder), as the equivalent CONSTRUCT per IRI, with the same clients; its rps and p50/p99."""
+    import asyncio
+    from urllib.parse import quote
+
+    exe = Path(sys.executable).parent / "oxigraph"
+    if not exe.exists():
+        out(op="server.lookup", size=size, engine="oxigraph serve", seconds=None, peak_mb=None,
+            skipped=f"no oxigraph binary next to {sys.executable} (pip install oxigraph: the test extra)")
+        return None
+    import httpx
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    store_dir = (home / "current" / "store").resolve()
+    proc = subprocess.Popen([str(exe), "serve-read-only", "--location", str(store_dir), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                httpx.get(base + "/query?query=" + quote("ASK {}"), timeout=1)
+                break
+            except httpx.HTTPError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.3)
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace").strip().splitlines()
+            out(op="server.lookup", size=size, engine="oxigraph serve", seconds=None, peak_mb=None,
+                skipped="oxigraph did not start: " + (err[-1] if err else "?"))
+            return None
+        reqs = [("GET", base + "/query?query=" + quote(LOOKUP_CONSTRUCT.format(iri=iri), safe=""), None) for iri in iris]
+        r = httpx.get(reqs[0][1], headers={"Accept": "text/turtle"}, timeout=60)
+        if r.status_code != 200:
+            out(op="server.lookup", size=size, engine="oxigraph serve", seconds=None, peak_mb=None,
+                skipped=f"the CONSTRUCT answered {r.status_code}: {r.text[:200]}")
+            return None
+        res = asyncio.run(_load(reqs, "text/turtle", args.clients, args.requests, args.server_seconds))
+        row = out(op="server.lookup", size=size, engine="oxigraph serve", seconds=round(res["seconds"], 3),
+                  peak_mb=_rss_mb(proc.pid), clients=args.clients, requests=res["n"], errors=res["errors"],
+                  rps=round(res["n"] / res["seconds"], 1), p50_ms=res["p50"], p99_ms=res["p99"])
+        return row if res["n"] and not res["errors"] else None
     finally:
         os.killpg(proc.pid, 15)
         try:
@@ -332,6 +413,9 @@ def run_size(out: Out, label: str, work: Path, args) -> None:
     def query_row(r: dict) -> None:
         row = dict(op=f"query.{r['query']}", size=size, engine="pyoxigraph", seconds=r["seconds"], peak_mb=r["peak_mb"],
                    p50=r["p50"], p95=r["p95"], runs=r["runs"], rows=r["rows"])
+        for k in ("direct_p50", "overhead"):
+            if k in r:
+                row[k] = r[k]
         for k in ("baseline_seconds", "baseline_capped", "ratio", "baseline_rows", "baseline_load_seconds", "baseline_error"):
             if k in r:
                 row[k] = r[k]

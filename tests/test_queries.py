@@ -158,6 +158,45 @@ TAG_ORDER = ["chain structure", "exclusion", "AI functions", "value-chain patter
              "collective action", "evidence"]
 
 
+STYLE = """
+## How the queries are written
+
+Researchers read these files to learn the model and copy from them, so each one is written the way
+its question reads. Copy the pattern when you add one (and run `python tests/test_queries.py` to
+regenerate this page from the headers).
+
+- **One question per file.** `queries/NAME.rq`; the stem is the name. The file starts with a `#+`
+  header in YAML (grlc's convention): `summary`, `question` (the researcher's question, in words),
+  `description` (what a row is, what each column means, what is left out and why), `tags` (the first
+  one files it under a heading here), `params`, and `source`: the paper and section, or the data set,
+  and the claim the answer was checked against. `tests/test_queries.py` checks the header and runs the
+  query against the claim on the bundled evidence.
+- **Parameters** are variables named `?_name_type` (required) or `?__name_type` (optional), `type` one
+  of `iri`, `literal`, `string`, `integer`, `number`, `country`, `boolean`, each described under
+  `params` with its default. The runner checks the value against its type and binds it with a `VALUES`
+  block at the start of the outer `WHERE`; an optional parameter left out is `UNDEF`, so a filter reads
+  `FILTER(!BOUND(?__country_country) || ?country = ?__country_country)`. Values are never pasted into
+  the text.
+- **The question, as patterns.** The main thing first, typed (`?chain a dw:Chain ; dw:leadFirm ?lead`),
+  then what is asked of it: triple patterns, property paths (`dw:fromStudy/dcterms:identifier`,
+  `dw:orderer|dw:supplier`), `OPTIONAL` for what a paper may not state, `FILTER`/`FILTER NOT EXISTS`,
+  `BIND` for a derived column, `GROUP BY` with `COUNT`/`GROUP_CONCAT` for lists and counts. A sub-select
+  is for an aggregate that must be computed apart (a count per chain beside other counts per chain);
+  never to force a join order: no sub-select may hold a single triple pattern (a test checks it).
+- **Names** come from `dw:displayName`, one name per labelled resource that the build writes (the first
+  `rdfs:label` in code-point order), so a query never groups every label to pick one; codes from the
+  code lists are shown by their local name (`STRAFTER(STR(?form), "#form-")`); countries by
+  `dw:isoAlpha2`.
+- **Slow joins go into the graph, not the text.** Where the plain query is too slow on a large graph,
+  the build materialises the fact the query needs as a property of the ontology, with its label,
+  definition and defining rule (`dw:materialisationRule`, a SPARQL `CONSTRUCT`), tested equal to its rule:
+  `dw:chainParty`, `dw:chainIntermediary`, `dw:endWorker`, `dw:stepDepth`, `dw:inChain`, `dw:payer` /
+  `dw:payee` of a pay item that names only its tie (docs/data-model.md lists them). Shares, margins,
+  hourly rates and classifications in a year are computed by the queries, never stored.
+- **Speed** is measured by `python -m benchmarks` (docs/performance.md), not asserted in tests.
+"""
+
+
 def render_catalogue() -> str:
     """docs/queries.md, generated from the '#+' headers (run: python tests/test_queries.py)."""
     lib = Q.library()
@@ -177,6 +216,7 @@ def render_catalogue() -> str:
            "classes are computed by the queries, never stored. A cell that lists several names or codes "
            "separates them with `; ` in no particular order (SPARQL leaves the order of GROUP_CONCAT open, "
            "and sorting them cost some queries half their time): split on `; ` and sort where order matters.", ""]
+    out += STYLE.strip("\n").splitlines() + [""]
     out.append("| query | question |")
     out.append("|---|---|")
     for tag in order:
