@@ -160,7 +160,8 @@ def test_server_benchmark_measures_lookups_and_queries(tmp_path):
 def test_the_oxigraph_lookup_construct_answers_what_a_lookup_answers(store):
     """The server benchmark compares `datawork serve` lookups with `oxigraph serve` answering
     LOOKUP_CONSTRUCT: on the bundled graph, the CONSTRUCT gives every triple a lookup gives, and more
-    only where a linked resource has several labels (a lookup shows one)."""
+    only where a linked resource has several labels (a lookup shows one). (The name of a graph also
+    gets its size, counted by the server.)"""
     from benchmarks.__main__ import LOOKUP_CONSTRUCT
     from datawork_kg import html as H
 
@@ -170,6 +171,8 @@ def test_the_oxigraph_lookup_construct_answers_what_a_lookup_answers(store):
     iris = [r["x"].value for r in rows][::10]
     assert len(iris) > 100
     for iri in iris:
+        if H.is_graph(store, iri):  # a graph's name also gets its size, counted by the server
+            continue
         ours = set(H.describe(store, iri))
         theirs = set(store.query(LOOKUP_CONSTRUCT.format(iri=iri)))
         assert ours <= theirs, (iri, ours - theirs)
