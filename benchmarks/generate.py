@@ -275,6 +275,17 @@ class _Study:
                     # decided from the id, so that the random sequence, and the rest of the file, is
                     # the same as before this was added
                     del p["payer"], p["payee"]
+                if len(tie_ids) == 1:
+                    top = p
+                elif b == grp and (p["currency"], p["unit"]) == (top["currency"], top["unit"]):
+                    # the workers' pay comes out of the price paid at the top (the loader checks it): capped
+                    # without drawing, so that the random sequence, and the rest of the file, stays the same
+                    high = top.get("amount", top.get("max"))
+                    if p.get("amount", p.get("min")) > high:
+                        if "amount" in p:
+                            p["amount"] = high
+                        else:
+                            p["min"], p["max"] = high, max(p["max"], high)
                 self.pay.append(p)
             self.chains.append(prov({"id": self.nid("chain"), "label": f"Chain {k + 1} of {self.sid} ({depth} tiers)",
                                      "lead": lead, "ties": tie_ids, "tasks": [task],

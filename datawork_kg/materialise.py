@@ -93,14 +93,14 @@ RULES: dict[str, str] = {
         }""",
     "chainParty (the parties of a chain's ties)": """
         INSERT { GRAPH <{inferred}> { ?c dw:chainParty ?p } }
-        WHERE { GRAPH ?g1 { ?c dw:hasTie ?t } GRAPH ?g2 { ?t dw:orderer|dw:supplier ?p } }""",
+        WHERE { GRAPH ?g { ?c dw:hasTie ?t . ?t dw:orderer|dw:supplier ?p } }""",
     "chainIntermediary (named parties but the lead and the end workers)": """
         INSERT { GRAPH <{inferred}> { ?c dw:chainIntermediary ?p } }
         WHERE {
           GRAPH <{inferred}> { ?c dw:chainParty ?p }
-          FILTER NOT EXISTS { GRAPH ?g1 { ?c dw:leadFirm ?p } }
-          FILTER NOT EXISTS { GRAPH <{inferred}> { ?c dw:endWorker ?p } }
-          FILTER NOT EXISTS { GRAPH ?g2 { ?p a dw:UnknownParty } }
+          MINUS { GRAPH ?g1 { ?c dw:leadFirm ?p } }
+          MINUS { GRAPH <{inferred}> { ?c dw:endWorker ?p } }
+          MINUS { GRAPH ?g2 { ?p a dw:UnknownParty } }
         }""",
     "stepDepth (links from the lead down to a step)": """
         INSERT { GRAPH <{inferred}> { ?s dw:stepDepth ?depth } }
