@@ -13,8 +13,9 @@ date). Numbers must be finite and at most 100 digits long; the only tags allowed
 """
 from __future__ import annotations
 
+import math
 import os
-
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,6 @@ try:  # libyaml is much faster when present
 except AttributeError:  # pragma: no cover
     _Base = yaml.SafeLoader
 
-
-import math
-import re
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _STR = "tag:yaml.org,2002:str"
