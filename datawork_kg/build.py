@@ -199,6 +199,11 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                         write_dumps(store, rel / "dumps", iris, summary, reference=reference,
                                     texts=texts + [(inferred, inferred_text)])
                 (rel / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
+            with step("explorer"):
+                # the data of the explorer page (/explore), read from the graph, for the server and static sites
+                from .explorer import FILE_NAME, write_explorer_data
+
+                write_explorer_data(store, rel / FILE_NAME, base=iris.base, release=rel.name.removeprefix(".partial-"))
                 del store
             hook("publish")
             say("[8/8] publishing the new release")

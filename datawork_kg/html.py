@@ -732,6 +732,7 @@ def page(title: str, body: str, linker: Linker, *, head_extra: str = "", alterna
          canonical: str | None = None) -> str:
     """A complete HTML document in the site's layout."""
     nav = [("index.html" if not linker.server else "", "Home"), ("id/index.html", "Browse"),
+           ("explore" if linker.server else "explore/index.html", "Explore"),
            ("ontology.html", "Ontology"), ("queries.html", "Queries")]
     if linker.server:
         nav.append(("sparql", "SPARQL"))

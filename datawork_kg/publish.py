@@ -218,6 +218,7 @@ def _write_site(rel, w: _Writer, report: StaticReport, say: Progress, public_url
     for kind, members in kinds.items():
         w.write(f"id/{kind}/index.html", H.kind_page(kind, members, site, H.Linker(base, "../../", server=False)))
     w.write("queries.html", catalogue_html(page=lambda title, body: H.page(title, body, lk0)))
+    _write_explorer(rel, w)
 
     say("[5/5] server configuration: .htaccess, nginx.conf, w3id.htaccess")
     target = public_url or "https://example.org/datawork/"
@@ -225,6 +226,25 @@ def _write_site(rel, w: _Writer, report: StaticReport, say: Progress, public_url
     w.write("nginx.conf", nginx_config((urlsplit(public_url).path or "/") if public_url else "/"))
     w.write("w3id.htaccess", w3id_config(target, base))
     w.write("README.txt", _readme(rel.id, target, public_url is not None))
+
+
+def _write_explorer(rel, w: _Writer) -> None:
+    """The explorer (explore/index.html), its data (the build's explore.json) and the files it loads."""
+    from .explore_page import explorer_page
+    from .explorer import FILE_NAME, explorer_data
+
+    w.write("explore/index.html", explorer_page(H.Linker(rel.base, "../", server=False)))
+    data = rel.path / FILE_NAME
+    if data.is_file():
+        w.copy(data, "explore/explore.json")
+    else:  # a release built before the build wrote it
+        w.write("explore/explore.json", json.dumps(explorer_data(rel.store, base=rel.base, release=rel.id),
+                                                   separators=(",", ":")))
+    static = Path(__file__).resolve().parent / "static"
+    for folder in ("explore", "vendor"):
+        for f in sorted((static / folder).rglob("*")):
+            if f.is_file():
+                w.copy(f, f"static/{f.relative_to(static).as_posix()}")
 
 
 def _write_resource(rel, w: _Writer, iri: str, path: str) -> None:

@@ -888,6 +888,24 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
         return FileResponse(f, media_type=allowed[name], headers={"X-Datawork-Release": rel.id,
                                                                   "Link": f'<{LICENSE}>; rel="license"'})
 
+    # -- the chain explorer: its page, and the data the build wrote (made from the graph for an older release)
+    async def explore(request: Request) -> Response:
+        from .explore_page import explorer_page
+
+        return Response(explorer_page(linker(current(request))), media_type="text/html; charset=utf-8")
+
+    async def explore_data(request: Request) -> Response:
+        from .explorer import FILE_NAME, explorer_data
+
+        rel = current(request)
+        headers = {"X-Datawork-Release": rel.id, "Link": f'<{LICENSE}>; rel="license"'}
+        f = rel.path / FILE_NAME
+        if f.is_file():
+            return FileResponse(f, media_type="application/json", headers=headers)
+        body = await run_in_threadpool(rel.cached, "explore.json", lambda: json.dumps(
+            explorer_data(rel.store, base=rel.base, release=rel.id), separators=(",", ":")).encode())
+        return Response(body, media_type="application/json", headers=headers)
+
     # -- home, health, catalogue
     async def home(request: Request) -> Response:
         rel = current(request)
@@ -1103,6 +1121,10 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
         Route("/sparql/limits", limits, methods=["GET", "HEAD"], name="limits"),
         Route("/query", lambda r: RedirectResponse("/sparql", 301), methods=["GET", "HEAD"]),
         Route("/queries.html", catalogue, methods=["GET", "HEAD"]),
+        Route("/explore", explore, methods=["GET", "HEAD"]),
+        Route("/explore/", lambda r: RedirectResponse("/explore", 301), methods=["GET", "HEAD"]),
+        Route("/explore/index.html", explore, methods=["GET", "HEAD"]),
+        Route("/explore/explore.json", explore_data, methods=["GET", "HEAD"]),
         Route("/queries", lambda r: RedirectResponse("/queries.html", 301), methods=["GET", "HEAD"]),
         Route("/ontology", ontology, methods=["GET", "HEAD"]),
         Route("/ontology.{ext}", ontology_doc, methods=["GET", "HEAD"]),
