@@ -428,6 +428,8 @@
     chains.forEach(function (c) {
       c.value.forEach(function (v) { out.push({ chain: c, v: v, key: c.iri + "|" + v.currency + "|" + v.unit }); });
     });
+    // the longest chains first: they show most of where the money goes
+    out.sort(function (a, b) { return b.v.links.length - a.v.links.length || (a.key < b.key ? -1 : 1); });
     return out;
   }
   function drawFlow(chains) {
@@ -478,11 +480,11 @@
         links.push({ source: index[p], target: node("kept:" + p, "kept by " + partyName(p), "kept"), value: received[p] - passed[p], kept: true });
       }
     });
-    var fw = 900, fh = Math.max(220, 90 * Math.max(2, v.links.length));
+    var fw = 900, fh = Math.max(240, 100 * Math.max(2, v.links.length));
     var svg = svgBox.append("svg").attr("viewBox", "0 0 " + fw + " " + fh).attr("role", "img")
       .attr("aria-labelledby", "flow-title");
     var sankey = d3.sankey().nodeId(function (d) { return d.index; }).nodeWidth(14).nodePadding(24)
-      .nodeAlign(d3.sankeyJustify).extent([[8, 8], [fw - 190, fh - 8]]);
+      .nodeAlign(d3.sankeyJustify).extent([[8, 26], [fw - 240, fh - 8]]);
     var graph = sankey({ nodes: nodes.map(function (d) { return Object.assign({}, d); }), links: links.map(function (d) { return Object.assign({}, d); }) });
     var lg = svg.append("g").attr("class", "flow-links");
     graph.links.forEach(function (l) {
@@ -499,8 +501,13 @@
       var a = ng.append("a").attr("href", href(n.kind === "kept" ? n.id.slice(5) : n.id)).attr("aria-label", n.name);
       a.append("rect").attr("x", n.x0).attr("y", n.y0).attr("width", n.x1 - n.x0).attr("height", Math.max(1, n.y1 - n.y0))
         .attr("class", n.kind);
-      a.append("text").attr("x", n.x1 + 6).attr("y", (n.y0 + n.y1) / 2).attr("dy", "0.35em")
-        .text(n.name + " " + fmt(n.value) + " (" + pct(n.value / v.price) + ")");
+      var text = n.name + " " + fmt(n.value) + " " + v.currency + " (" + pct(n.value / v.price) + ")";
+      a.append("title").text(text);
+      var last = n.x1 > fw - 250;       // the last column: labels to the right; others above their bar
+      var room = last ? 22 : 44;
+      var short = n.name.length > room ? n.name.slice(0, room - 1) + "\u2026" : n.name;
+      a.append("text").attr("x", last ? n.x1 + 6 : n.x0).attr("y", last ? (n.y0 + n.y1) / 2 : n.y0 - 6)
+        .attr("dy", last ? "0.35em" : 0).text(short + " " + fmt(n.value) + " (" + pct(n.value / v.price) + ")");
     });
     v.links.forEach(function (l) {
       var range = l.min !== null && l.max !== null ? fmt(l.min) + "\u2013" + fmt(l.max) : "";
