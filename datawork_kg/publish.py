@@ -230,10 +230,9 @@ def _write_site(rel, w: _Writer, report: StaticReport, say: Progress, public_url
 
 def _write_explorer(rel, w: _Writer) -> None:
     """The explorer (explore/index.html), its data (the build's explore.json) and the files it loads."""
-    from .explore_page import explorer_page
     from .explorer import FILE_NAME, explorer_data
 
-    w.write("explore/index.html", explorer_page(H.Linker(rel.base, "../", server=False)))
+    w.write("explore/index.html", H.explorer_page(H.Linker(rel.base, "../", server=False)))
     data = rel.path / FILE_NAME
     if data.is_file():
         w.copy(data, "explore/explore.json")

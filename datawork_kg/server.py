@@ -890,9 +890,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
 
     # -- the chain explorer: its page, and the data the build wrote (made from the graph for an older release)
     async def explore(request: Request) -> Response:
-        from .explore_page import explorer_page
-
-        return Response(explorer_page(linker(current(request))), media_type="text/html; charset=utf-8")
+        return Response(H.explorer_page(linker(current(request))), media_type="text/html; charset=utf-8")
 
     async def explore_data(request: Request) -> Response:
         from .explorer import FILE_NAME, explorer_data

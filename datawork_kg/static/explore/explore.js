@@ -315,16 +315,21 @@
       });
     });
     var nodeG = svg.append("g").attr("class", "places");
+    // names on the map for the places most chains touch (all of them are in the tables and titles)
+    var count = function (id) { return Object.keys(touching[id] || {}).length; };
+    var named = {};
+    Object.keys(pos).sort(function (a, b) { return count(b) - count(a) || (a < b ? -1 : 1); }).slice(0, 30)
+      .forEach(function (id) { named[id] = 1; });
     Object.keys(pos).sort().forEach(function (id) {
       var p = pos[id];
       if (!p || id === UNKNOWN) return;
-      var n = Object.keys(touching[id] || {}).length;
+      var n = count(id);
       var region = data.places[id] && data.places[id].kind === "region";
       var a = nodeG.append("a").attr("href", href(id)).attr("class", "place" + (region ? " region" : ""))
         .attr("aria-label", placeName(id) + (region ? " (region)" : "") + ": " + n + " chain" + (n > 1 ? "s" : ""));
       a.append("title").text(placeName(id) + (region ? " (region: the source gives no country)" : "") + ": " + n + " chain(s)");
       a.append("circle").attr("cx", p[0]).attr("cy", p[1]).attr("r", (region ? 9 : 3) + Math.sqrt(n) * 1.6);
-      a.append("text").attr("x", p[0] + 6).attr("y", p[1] - 6).text(placeName(id) + (region ? " (region)" : ""));
+      if (named[id]) a.append("text").attr("x", p[0] + 6).attr("y", p[1] - 6).text(placeName(id) + (region ? " (region)" : ""));
     });
     if (pos[UNKNOWN]) {
       var un = Object.keys(touching[UNKNOWN] || {}).length;
