@@ -386,3 +386,18 @@ def test_part_of_cycle_of_three_is_reported_once(tmp_path):
     assert _cycles([("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("e", "e"), ("f", None), ("g", "nothing")]) == [
         (2, ["c", "a", "b", "c"])]
     assert _cycles([("a", "b"), ("b", None)]) == []
+
+
+def test_study_ids_that_meet_in_an_iri_are_refused_in_turn_and_in_a_pool(tmp_path):
+    """'rt-base' + 'lead-x' and 'rt-base-lead' + 'x' mint one IRI: both files are named, whether the
+    case files are loaded one after another or in a pool of processes."""
+    data = ROOT / "tests" / "data"
+    for workers in (1, 2):
+        with pytest.raises(InputError) as exc:
+            load_paths([data / "iri-clash-rt-base.yaml", ROOT / "tests" / "bad_inputs" / "iri-clash-study-ids.yaml"],
+                       workers=workers)
+        clash = [p for p in exc.value.problems if "is also minted by" in p.message]
+        assert {Path(p.file).name for p in clash} == {"iri-clash-rt-base.yaml", "iri-clash-study-ids.yaml"}
+        assert all(p.line == 39 and p.field == "organisations[2].id" for p in clash)
+    # the bundled evidence mints no IRI twice
+    load_paths(CASES)

@@ -53,9 +53,10 @@ def load_paths(paths, iris=None, *, progress=None, workers=None):
         results.append(value)
         if progress:
             progress(path, value)
-    from .casefile import shared_organisation_problems
+    from .casefile import iri_clash_problems, shared_organisation_problems
 
     problems.extend(shared_organisation_problems(context["studies"]))
+    problems.extend(iri_clash_problems(context["studies"]))
     if problems:
         raise InputError(problems)
     return results

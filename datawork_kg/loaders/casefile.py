@@ -15,9 +15,9 @@ from typing import Any, Iterable
 import jsonschema
 
 from ..errors import InputError, Problem
-from ..iris import IRIs
+from ..iris import IRIs, slugify
 from .base import LoadedGraph, register
-from .emitter import ITEM_LISTS, NON_PARTY_KINDS, Emitter, as_list
+from .emitter import IRI_KIND, ITEM_LISTS, NON_PARTY_KINDS, Emitter, as_list
 from .schema import is_country, is_currency, schema_valid_fast, schema_validator
 from .yamlsafe import Located, field_name, load_yaml
 
@@ -206,6 +206,13 @@ class CaseFileLoader:
                 add(("study", k), f"year {study[k]} is in the future", "check the year")
         if not sections:
             add(("study", "sections"), "no sections declared", "map section keys to the paper's headings")
+        slugs: dict[str, str] = {}
+        for key in sections:
+            other = slugs.setdefault(slugify(str(key)), key)
+            if other != key:
+                add(("study", "sections", key), f"section keys '{other}' and '{key}' make the same IRI "
+                    f"(section/{study['id']}-{slugify(str(key))}): the two sections would become one",
+                    "give the sections keys that differ in letters or digits, not only in case or punctuation")
 
         for i, m in enumerate(data.get("methods", []) or []):
             for j, p in enumerate(m.get("platforms", []) or []):
@@ -473,11 +480,66 @@ class CaseFileLoader:
                                             "ids": result.counts.pop("_ids", {}),
                                             "org_iris": result.counts.pop("_org_iris", {}),
                                             "sections": set(doc.data["study"]["sections"]),
-                                            "globals": _shared_organisations(doc)}
+                                            "globals": _shared_organisations(doc),
+                                            "study": study_id, "local": _local_iris(doc, result, iris)}
         else:
             result.counts.pop("_ids", None)
             result.counts.pop("_org_iris", None)
         return result
+
+
+SHARED_KINDS = {"city", "country", "currency", "software", "activity"}
+
+
+def _local_iris(doc: Located, loaded: LoadedGraph, iris: IRIs) -> dict[str, tuple[int | None, str | None]]:
+    """The IRIs this case file mints for itself (the study, its graph, its items and what derives from
+    them: every subject named ``{kind}/{study id}`` or ``{kind}/{study id}-...``, shared organisations,
+    places and currencies aside), each with the line and field of the item it comes from, for
+    :func:`iri_clash_problems`."""
+    data, study_id, base = doc.data, doc.data["study"]["id"], iris.base
+    shared = {str(iris("organisation", o["global_id"])) for o in data.get("organisations", []) or [] if o.get("global_id")}
+    where: dict[str, tuple] = {str(iris.study(study_id)): ("study", "id")}
+    for lst in ITEM_LISTS:
+        for i, item in enumerate(data.get(lst, []) or []):
+            if not (lst == "organisations" and item.get("global_id")):
+                where[str(iris.item(IRI_KIND[lst], study_id, item["id"]))] = (lst, i, "id")
+    for i, part in enumerate(data["study"].get("parts", []) or []):
+        where[str(iris("study", f"{study_id}-{part['id']}"))] = ("study", "parts", i, "id")
+    for key in data["study"]["sections"]:
+        where[str(iris.section(study_id, key))] = ("study", "sections", key)
+    out = {}
+    for subject in {t[0] for t in loaded.iter_triples()}:
+        text = str(subject)
+        kind, _, slug = text[len(base):].partition("/") if text.startswith(base) else ("", "", "")
+        if kind and kind not in SHARED_KINDS and text not in shared and (slug == study_id or slug.startswith(study_id + "-")):
+            path = where.get(text, ("study", "id"))
+            out[text] = (doc.line(path), field_name(path))
+    return out
+
+
+def iri_clash_problems(studies: dict[str, dict], most: int = 5) -> list[Problem]:
+    """Two case files minting one IRI: ids joined with a hyphen can meet ('rt-base' + 'lead-x' and
+    'rt-base-lead' + 'x' both give ``.../rt-base-lead-x``), and the two items would silently become
+    one node. Reported in both files, at most ``most`` IRIs per pair of files."""
+    first: dict[str, tuple[dict, int | None, str | None]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    problems = []
+    for study in sorted(studies.values(), key=lambda st: st["file"]):
+        for iri, (line, fld) in sorted((study.get("local") or {}).items(), key=lambda kv: (kv[1][0] or 0, kv[0])):
+            other, oline, ofld = first.setdefault(iri, (study, line, fld))
+            if other is study:
+                continue
+            pair = (other["file"], study["file"])
+            counts[pair] = counts.get(pair, 0) + 1
+            if counts[pair] > most:
+                continue
+            hint = (f"study ids '{other['study']}' and '{study['study']}' run into each other when ids are joined "
+                    "with '-': change one study id (or one of the two item ids)")
+            for (a, aline, afld), b in (((study, line, fld), other), ((other, oline, ofld), study)):
+                problems.append(Problem(a["file"], aline, afld,
+                                        f"IRI <{iri}> is also minted by {b['file']} (study '{b['study']}'): "
+                                        "the two would silently become one node", hint))
+    return problems
 
 
 def _shared_organisations(doc: Located) -> dict[str, dict]:
