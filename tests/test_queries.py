@@ -145,14 +145,7 @@ def test_the_readability_check_finds_a_single_pattern_sub_select():
     assert single_pattern_sub_selects(counted) == []
 
 
-# rewritten last, once the geography (issue 15) and pay (issue 20) changes to them have landed
-PENDING_REWRITE = {"chain-countries", "chains-by-income-group", "north-south-chains", "offshoring-ties", "figure-value",
-                   "hourly-pay", "hourly-pay-by-country", "intermediary-margin", "last-worker-share", "pay-by-country",
-                   "pay-by-income-group", "pay-per-unit", "price-share-by-link"}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="rewrite pending"))
-                                  if n in PENDING_REWRITE else n for n in sorted(Q.library())])
+@pytest.mark.parametrize("name", sorted(Q.library()))
 def test_queries_read_like_their_question(name):
     """No sub-select holds a single triple pattern: a query states what it asks (triple patterns,
     paths, OPTIONAL, FILTER, GROUP BY) and leaves the join order to the engine; what is slow to join is
