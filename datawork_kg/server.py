@@ -14,11 +14,16 @@ Resources (the W3C "Cool URIs" 303 recipe; IRIs map to this server by their path
 - ``/.well-known/void`` and ``/dataset`` (+ ``.ttl`` ...): VoID and DCAT; ``/dumps/{file}``.
 
 SPARQL at ``/sparql`` (SPARQL 1.1 Protocol, GET and POST): results as JSON, XML, CSV, TSV (and an
-HTML table for browsers), CONSTRUCT/DESCRIBE as Turtle, JSON-LD, N-Triples or RDF/XML. Queries run
-in worker processes that are killed at the deadline (pyoxigraph cannot cancel a query), so a
-timeout really stops the work (503 with a message). Results beyond the row cap are cut and the
-response says so (``X-Datawork-Truncated: true``, a link and a warning in the JSON/XML head).
-Updates and Graph Store writes are refused (403/405), SERVICE is off unless ``--allow-service``.
+HTML table for browsers), CONSTRUCT/DESCRIBE as Turtle, JSON-LD, N-Triples or RDF/XML, chosen by
+``format=``/``output=``/``results=`` or ``Accept`` (:mod:`.sparql_protocol`). Queries run in worker
+processes that are killed at the deadline (pyoxigraph cannot cancel a query), so a timeout really
+stops the work (503 with a message). The workers also check the text (update? SERVICE? see
+:mod:`.querycheck`) and write the result with pyoxigraph's serialisers, HTML pages included
+(:mod:`.sparql_results`); results beyond the row cap or the byte cap are cut and the response
+says so (``X-Datawork-Truncated: true``, a link and a warning in the JSON/XML head). A body
+reaches the server process in pieces and waits on disk past 1 MB, so the server's memory does
+not grow with the size of the answers. Updates and Graph Store writes are refused (403/405),
+SERVICE is off unless ``--allow-service``.
 
 Every request resolves ``build/current`` once and reads only that release (opened read-only and
 cached per release), so a build while serving shows the old graph or the new one, never a mix.
@@ -32,6 +37,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -43,19 +49,24 @@ from urllib.parse import parse_qsl, quote, urlencode
 import pyoxigraph as ox
 
 from . import html as H
+from . import sparql_results as R
 from .errors import StoreError
 from .iris import DEFAULT_BASE
 from .namespace import DW_NS, PREFIXES
 from .querycheck import calls_service, update_keyword
-from .sparql_protocol import multi_params
+from .sparql_protocol import (GRAPH_MEDIA, GRAPH_TYPES, RESULT_MEDIA, RESULT_TYPES, format_key, format_values,
+                              multi_params)
 from .store import Workspace
-from .terms import from_sparql_json
 
 ONTOLOGY_GRAPH = "https://w3id.org/datawork/ontology"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MAX_BYTES = 50_000_000   # the body of one SPARQL result, whatever its rows
+SPOOL_BYTES = 1_000_000          # a result body larger than this waits on disk, not in the server's memory
+CHUNK_BYTES = 256 * 1024         # results travel from the workers in pieces this size
+WORKER_START_TIMEOUT = 60.0      # seconds a new query worker may take to start
 MAX_QUERY_BYTES = 100_000        # the text of one query
 MAX_BODY_BYTES = 1_000_000       # any request body
 MAX_URL_BYTES = 200_000          # request line (uvicorn/h11 is told to accept this much)
@@ -63,160 +74,18 @@ DEFAULT_READ_TIMEOUT = 20.0      # seconds a client has to send one request, hea
 STORES_KEPT = 2                  # open releases kept per process
 DEFAULT_WORKER_MEMORY_MB = int(os.environ.get("DATAWORK_QUERY_MEMORY_MB", "2048"))  # heap cap of a query worker
 
-RESULT_TYPES = {  # media type -> (key, kinds it serves)
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "text/html": "html",
-}
-RESULT_MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
-                "html": "text/html; charset=utf-8"}
-GRAPH_TYPES = {
-    "text/turtle": "ttl", "application/x-turtle": "ttl", "text/n3": "ttl",
-    "application/ld+json": "jsonld", "application/json": "jsonld",
-    "application/n-triples": "nt", "text/plain": "nt",
-    "application/rdf+xml": "rdf", "application/xml": "rdf", "text/xml": "rdf",
-    "text/html": "html",
-}
-GRAPH_MEDIA = {"ttl": "text/turtle; charset=utf-8", "jsonld": "application/ld+json", "nt": "application/n-triples",
-               "rdf": "application/rdf+xml", "html": "text/html; charset=utf-8"}
-FORMAT_PARAM = {  # ?format= / ?output= values
-    "json": ("json", "jsonld"), "srj": ("json", None), "xml": ("xml", "rdf"), "srx": ("xml", None),
-    "csv": ("csv", None), "tsv": ("tsv", None), "html": ("html", "html"),
-    "ttl": (None, "ttl"), "turtle": (None, "ttl"), "jsonld": (None, "jsonld"), "json-ld": (None, "jsonld"),
-    "nt": (None, "nt"), "ntriples": (None, "nt"), "n-triples": (None, "nt"), "rdf": (None, "rdf"), "rdfxml": (None, "rdf"),
-}
-TRUNCATION_HEADERS = ("X-Datawork-Truncated", "X-Datawork-Row-Cap", "X-Datawork-Rows", "X-Datawork-Release",
+TRUNCATION_HEADERS = ("X-Datawork-Truncated", "X-Datawork-Row-Cap", "X-Datawork-Byte-Cap", "X-Datawork-Rows", "X-Datawork-Release",
                       "X-Datawork-Timeout", "Link", "Content-Location", "Warning")
 
 
 # ================================================================= worker processes
-def _term_json(t) -> dict:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        d: dict[str, Any] = {"type": "literal", "value": t.value}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            d["datatype"] = t.datatype.value
-        return d
-    if isinstance(t, ox.Triple):
-        return {"type": "triple", "value": {"subject": _term_json(t.subject), "predicate": _term_json(t.predicate),
-                                            "object": _term_json(t.object)}}
-    return {"type": "literal", "value": str(t)}
-
-
-def _xml_esc(s: str) -> str:
-    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
-
-
-def _term_xml(t) -> str:
-    if isinstance(t, ox.NamedNode):
-        return f"<uri>{_xml_esc(t.value)}</uri>"
-    if isinstance(t, ox.BlankNode):
-        return f"<bnode>{_xml_esc(t.value)}</bnode>"
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return f'<literal xml:lang="{_xml_esc(t.language)}">{_xml_esc(t.value)}</literal>'
-        if t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return f'<literal datatype="{_xml_esc(t.datatype.value)}">{_xml_esc(t.value)}</literal>'
-        return f"<literal>{_xml_esc(t.value)}</literal>"
-    if isinstance(t, ox.Triple):
-        return (f"<triple><subject>{_term_xml(t.subject)}</subject><predicate>{_term_xml(t.predicate)}</predicate>"
-                f"<object>{_term_xml(t.object)}</object></triple>")
-    return f"<literal>{_xml_esc(str(t))}</literal>"
-
-
-def _term_csv(t) -> str:
-    if t is None:
-        return ""
-    if isinstance(t, ox.BlankNode):
-        return "_:" + t.value
-    if isinstance(t, (ox.NamedNode, ox.Literal)):
-        return t.value
-    return str(t)
-
-
-def _csv_cell(s: str) -> str:
-    if any(c in s for c in ',"\r\n'):
-        return '"' + s.replace('"', '""') + '"'
-    return s
-
-
-def _term_tsv(t) -> str:
-    if t is None:
-        return ""
-    return str(t).replace("\t", "\\t")
-
-
-def _write_solutions(variables: list[str], rows: list[list], key: str, *, truncated: bool, cap: int,
-                     limits_url: str, boolean: bool | None = None) -> bytes:
-    warning = (f"Results truncated: the query produced more than {cap} rows and only the first {cap} are returned "
-               "(the server's row cap). Use LIMIT/OFFSET or a narrower query.") if truncated else None
-    if key in ("json", "html"):
-        head: dict[str, Any] = {} if boolean is not None else {"vars": variables}
-        if truncated:
-            head["link"] = [limits_url]
-        doc: dict[str, Any] = {"head": head}
-        if boolean is not None:
-            doc["boolean"] = boolean
-        else:
-            doc["results"] = {"bindings": [{v: _term_json(t) for v, t in zip(variables, r) if t is not None} for r in rows]}
-        if truncated:
-            doc["datawork"] = {"truncated": True, "rowCap": cap, "warning": warning}
-        return json.dumps(doc, ensure_ascii=False).encode("utf-8")
-    if key == "xml":
-        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
-        if warning:
-            out.append(f"<!-- {_xml_esc(warning).replace('--', '- -')} -->")
-        out.append("<head>")
-        if boolean is None:
-            out += [f'<variable name="{_xml_esc(v)}"/>' for v in variables]
-        if truncated:
-            out.append(f'<link href="{_xml_esc(limits_url)}"/>')
-        out.append("</head>")
-        if boolean is not None:
-            out.append(f"<boolean>{'true' if boolean else 'false'}</boolean>")
-        else:
-            out.append("<results>")
-            for r in rows:
-                cells = "".join(f'<binding name="{_xml_esc(v)}">{_term_xml(t)}</binding>' for v, t in zip(variables, r)
-                                if t is not None)
-                out.append(f"<result>{cells}</result>")
-            out.append("</results>")
-        out.append("</sparql>\n")
-        return "\n".join(out).encode("utf-8")
-    if key == "csv":
-        if boolean is not None:
-            return f"_askResult\r\n{'true' if boolean else 'false'}\r\n".encode()
-        lines = [",".join(_csv_cell(v) for v in variables)]
-        lines += [",".join(_csv_cell(_term_csv(t)) for t in r) for r in rows]
-        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-    if key == "tsv":
-        if boolean is not None:
-            return f"?_askResult\n{'true' if boolean else 'false'}\n".encode()
-        lines = ["\t".join("?" + v for v in variables)]
-        lines += ["\t".join(_term_tsv(t) for t in r) for r in rows]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    raise ValueError(key)
-
-
-def _pick(accept: str | None, fmt: str | None, kind: str) -> str | None:
-    """The output key for a result of ``kind`` ('solutions', 'boolean', 'graph')."""
+def _pick(accept: str | None, formats: list[str], kind: str) -> str | None:
+    """The output key for a result of ``kind`` ('solutions', 'boolean', 'graph'): from ``format=``
+    (or ``output=``, ``results=``) when a value fits the result, else from the Accept header."""
     graph = kind == "graph"
-    if fmt:
-        pair = FORMAT_PARAM.get(fmt.lower())
-        if not pair:
-            return None
-        return pair[1] if graph else pair[0]
+    key = format_key(formats, graph)
+    if key:
+        return key
     table = GRAPH_TYPES if graph else RESULT_TYPES
     offers = (["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml", "text/html"]
               if graph else ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
@@ -227,7 +96,7 @@ def _pick(accept: str | None, fmt: str | None, kind: str) -> str | None:
 
 
 def run_query_job(job: dict, stores: "OrderedDict[str, ox.Store]") -> dict:
-    """Run one SPARQL query (in a worker process) and serialise its capped result."""
+    """Run one SPARQL query (in a worker process) and write its result within the row and byte caps."""
     path = job["store"]
     store = stores.get(path)
     if store is None:
@@ -260,51 +129,39 @@ def run_query_job(job: dict, stores: "OrderedDict[str, ox.Store]") -> dict:
         return {"status": 400, "error": f"SPARQL syntax error: {exc}"}
     except (OSError, ValueError, RuntimeError) as exc:
         return {"status": 400, "error": f"the query failed: {exc}"}
-    cap = int(job["max_rows"])
-    accept, fmt, limits = job.get("accept"), job.get("format"), job.get("limits_url", "")
+    cap, max_bytes = int(job["max_rows"]), int(job.get("max_bytes") or DEFAULT_MAX_BYTES)
+    formats, limits = job.get("formats") or [], job.get("limits_url", "")
+    base = job.get("base") or DEFAULT_BASE
+    kind = "boolean" if isinstance(res, ox.QueryBoolean) else "graph" if isinstance(res, ox.QueryTriples) else "solutions"
+    key = _pick(job.get("accept"), formats, kind)
+    if key is None:
+        return _not_acceptable(kind)
+    lk = H.Linker(base, "/", server=True)
+
+    def table(variables, rows, cut_by, boolean=None) -> bytes:
+        cells = [{v: t for v, t in zip(variables, r) if t is not None} for r in rows]
+        return H.results_table_page(variables, cells, lk, base=base, truncated=cut_by is not None, cap=cap, query=text,
+                                    boolean=boolean).encode("utf-8")
+
+    def graph_page(turtle: bytes, cut_by) -> bytes:
+        warn = f'<p class="box"><strong>Truncated:</strong> {H.esc(R.warning_text(cut_by, cap, max_bytes))}</p>' \
+            if cut_by else ""
+        return H.page("SPARQL results", f"<h1>Results</h1>{warn}<pre>{H.esc(turtle.decode('utf-8'))}</pre>",
+                      lk).encode("utf-8")
+
     try:
-        if isinstance(res, ox.QueryBoolean):
-            key = _pick(accept, fmt, "boolean")
-            if key is None:
-                return _not_acceptable("boolean")
-            body = _write_solutions([], [], key, truncated=False, cap=cap, limits_url=limits, boolean=bool(res))
-            return {"status": 200, "kind": "boolean", "key": key, "body": body, "rows": 1, "truncated": False,
-                    "seconds": time.perf_counter() - t0}
-        if isinstance(res, ox.QueryTriples):
-            key = _pick(accept, fmt, "graph")
-            if key is None:
-                return _not_acceptable("graph")
-            triples, truncated = [], False
-            for t in res:
-                if len(triples) >= cap:
-                    truncated = True
-                    break
-                triples.append(t)
-            if key == "html":
-                body = H.serialize(triples, "ttl", job.get("base") or DEFAULT_BASE)
-            else:
-                body = H.serialize(triples, key, job.get("base") or DEFAULT_BASE)
-            if truncated and key in ("ttl", "nt"):
-                body = (f"# WARNING: truncated to the first {cap} triples (the server's row cap)\n").encode() + body
-            elif truncated and key == "rdf":
-                body = body.replace(b"?>", f"?>\n<!-- WARNING: truncated to the first {cap} triples (the server's row cap) -->".encode(), 1)
-            return {"status": 200, "kind": "graph", "key": key, "body": body, "rows": len(triples),
-                    "truncated": truncated, "seconds": time.perf_counter() - t0}
-        key = _pick(accept, fmt, "solutions")
-        if key is None:
-            return _not_acceptable("solutions")
-        variables = [v.value for v in res.variables]
-        rows, truncated = [], False
-        for sol in res:
-            if len(rows) >= cap:
-                truncated = True
-                break
-            rows.append(list(sol))  # values in the order of the variables (cheaper than by name)
-        body = _write_solutions(variables, rows, key, truncated=truncated, cap=cap, limits_url=limits)
-        return {"status": 200, "kind": "solutions", "key": key, "body": body, "rows": len(rows),
-                "truncated": truncated, "seconds": time.perf_counter() - t0}
+        if kind == "boolean":
+            w = R.write_boolean(res, key, html=lambda v: table([], [], None, boolean=v))
+        elif kind == "graph":
+            prefixes = {k: v for k, v in H.prefixes_for(base).items() if k != "id"}  # id:chain/x is not valid Turtle
+            w = R.write_graph(res, key, cap=cap, max_bytes=max_bytes, prefixes=prefixes, html=graph_page)
+        else:
+            w = R.write_solutions(res, key, cap=cap, max_bytes=max_bytes, limits_url=limits, html=table)
     except (OSError, ValueError, RuntimeError) as exc:
         return {"status": 400, "error": f"the query failed while reading results: {exc}"}
+    return {"status": 200, "kind": kind, "key": key, "body": w.body, "rows": w.rows, "truncated": w.truncated,
+            "cut_by": w.cut_by, "format_ignored": bool(formats) and format_key(formats, kind == "graph") is None,
+            "seconds": time.perf_counter() - t0}
 
 
 def _not_acceptable(kind: str) -> dict:
@@ -320,6 +177,10 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which ends the workers
     stores: OrderedDict = OrderedDict()
+    try:
+        conn.send("ready")  # imports done: from now on a query's time is the query's
+    except (OSError, ValueError):
+        return
     while True:
         try:
             job = conn.recv()
@@ -331,8 +192,15 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
             result = run_query_job(job, stores)
         except BaseException as exc:  # noqa: BLE001 - report, never die silently
             result = {"status": 500, "error": f"{type(exc).__name__}: {exc}"}
+        body = result.pop("body", None)
+        if body is not None:
+            result["size"] = len(body)
         try:
-            conn.send(result)
+            conn.send(result)  # the head of the answer, then its body in chunks
+            if body is not None:
+                view = memoryview(body)
+                for i in range(0, len(body), CHUNK_BYTES):
+                    conn.send_bytes(view[i:i + CHUNK_BYTES])
         except (OSError, ValueError):
             return
 
@@ -377,16 +245,41 @@ class _Worker:
                                      close_fds=True)
         child.close()
         self.conn = parent
+        # Wait (in a pool thread) until the worker has started, so that no query's deadline is spent
+        # on a worker's imports (a second or more on a busy machine).
+        with contextlib.suppress(EOFError, OSError):
+            if parent.poll(WORKER_START_TIMEOUT):
+                parent.recv()
 
     @property
     def pid(self) -> int | None:
         return self.proc.pid
 
     def call(self, job: dict, timeout: float) -> dict:
+        """Run ``job``; the answer's body comes as ``body_file`` (in memory up to SPOOL_BYTES, then on disk)."""
+        deadline = time.monotonic() + timeout
         self.conn.send(job)
-        if self.conn.poll(max(0.0, timeout)):
-            return self.conn.recv()
-        raise TimeoutError
+        if not self.conn.poll(max(0.0, timeout)):
+            raise TimeoutError
+        result = self.conn.recv()
+        size = result.get("size")
+        if size is None:
+            return result
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        got = 0
+        try:
+            while got < size:
+                if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+                    raise TimeoutError
+                chunk = self.conn.recv_bytes()
+                spool.write(chunk)
+                got += len(chunk)
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        result["body_file"] = spool
+        return result
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -667,8 +560,15 @@ class Releases:
 
 
 # ================================================================= the application
+def _chunks(body_file, size: int = 64 * 1024):
+    """A result body from its spool file, piece by piece (the file is closed at the end or on disconnect)."""
+    with body_file:
+        while chunk := body_file.read(size):
+            yield chunk
+
+
 def create_app(home: Path | str | None = None, *, allow_service: bool = False, timeout: float = DEFAULT_TIMEOUT,
-               max_rows: int = DEFAULT_MAX_ROWS, base: str | None = None, workers: int = 2,
+               max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES, base: str | None = None, workers: int = 2,
                max_query_bytes: int = MAX_QUERY_BYTES, max_body_bytes: int = MAX_BODY_BYTES,
                worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB):
     """The Starlette application (for uvicorn, tests, or mounting elsewhere)."""
@@ -678,7 +578,8 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
-    from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+    from starlette.responses import (FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response,
+                                     StreamingResponse)
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
@@ -686,7 +587,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
     pool = QueryPool(workers, worker_memory_mb)
     static_dir = Path(__file__).resolve().parent / "static"
     limits_text = (f"Queries time out after {timeout:g} s (the work is stopped); results are capped at {max_rows:,} rows "
-                   "(a cut result says so: header X-Datawork-Truncated: true).")
+                   f"and {max_bytes:,} bytes (a cut result says so: header X-Datawork-Truncated: true).")
 
     # -- helpers
     def wants_html(request: Request) -> bool:
@@ -923,7 +824,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
     async def health(request: Request) -> Response:
         rel = current(request)
         return JSONResponse({"ok": True, "release": rel.id, "base": rel.base, "triples": rel.summary.get("triples"),
-                             "timeout": timeout, "max_rows": max_rows, "allow_service": allow_service,
+                             "timeout": timeout, "max_rows": max_rows, "max_bytes": max_bytes, "allow_service": allow_service,
                              "workers": pool.pids(), "killed_workers": len(pool.killed)})
 
     async def catalogue(request: Request) -> Response:
@@ -1038,13 +939,10 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
         text = queries[0]
         if len(text.encode("utf-8")) > max_query_bytes:
             return error(request, 413, f"the query is longer than {max_query_bytes:,} bytes")
-        fmt = (params.get("format") or params.get("output") or [None])[0]
-        if fmt and fmt.lower() not in FORMAT_PARAM:
-            return error(request, 400, f"unknown format '{fmt}'; use one of " + ", ".join(sorted(FORMAT_PARAM)))
         rel = current(request)
         limits_url = str(request.url_for("limits"))
-        job = {"store": str(rel.store_path), "query": text, "accept": request.headers.get("accept"), "format": fmt,
-               "max_rows": max_rows, "default_graphs": params.get("default-graph-uri") or [],
+        job = {"store": str(rel.store_path), "query": text, "accept": request.headers.get("accept"),
+               "formats": format_values(params), "max_rows": max_rows, "max_bytes": max_bytes, "default_graphs": params.get("default-graph-uri") or [],
                "named_graphs": params.get("named-graph-uri") or [], "prefixes": PREFIXES, "base": rel.base,
                "stored_union": rel.union_default_graph, "allow_service": allow_service,
                "limits_url": limits_url}
@@ -1060,29 +958,28 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
         status = result.get("status", 500)
         if status != 200:
             return error(request, status, result.get("error", "the query failed"), headers)
+        body_file, size = result["body_file"], result["size"]
         headers["X-Datawork-Rows"] = str(result["rows"])
         headers["X-Datawork-Row-Cap"] = str(max_rows)
+        headers["X-Datawork-Byte-Cap"] = str(max_bytes)
         if result["truncated"]:
             headers["X-Datawork-Truncated"] = "true"
-            headers["Warning"] = f'199 datawork "results truncated to the first {max_rows} rows (row cap)"'
+            headers["Warning"] = (f'199 datawork "results truncated to the first {max_rows} rows (row cap)"'
+                                  if result.get("cut_by") == "rows" else
+                                  f'199 datawork "results truncated to the rows that fit in {max_bytes} bytes (byte cap)"')
             headers["Link"] = f'<{limits_url}>; rel="help"'
         else:
             headers["X-Datawork-Truncated"] = "false"
+        if result.get("format_ignored"):
+            headers["Warning"] = ((headers["Warning"] + ", ") if "Warning" in headers else "") + \
+                '199 datawork "the format parameter names no format for this result; the Accept header chose it"'
         key, kind = result["key"], result["kind"]
-        if key == "html":
-            if kind == "graph":
-                body = H.page("SPARQL results", "<h1>Results</h1>" + (
-                    f'<p class="box"><strong>Truncated:</strong> only the first {max_rows:,} triples.</p>' if result["truncated"] else "")
-                    + f"<pre>{H.esc(result['body'].decode('utf-8'))}</pre>", linker(rel))
-            else:
-                data = json.loads(result["body"])
-                page_rows = [{v: from_sparql_json(c) for v, c in b.items()} for b in data.get("results", {}).get("bindings", [])]
-                body = H.results_table_page(data["head"].get("vars", []), page_rows, linker(rel), base=rel.base,
-                                            truncated=result["truncated"], cap=max_rows, query=text,
-                                            boolean=data.get("boolean"))
-            return Response(body, 200, media_type="text/html; charset=utf-8", headers=headers)
         media = GRAPH_MEDIA[key] if kind == "graph" else RESULT_MEDIA[key]
-        return Response(result["body"], 200, media_type=media, headers=headers)
+        if size <= SPOOL_BYTES:  # small (most answers): in memory already
+            with body_file:
+                return Response(body_file.read(), 200, media_type=media, headers=headers)
+        headers["Content-Length"] = str(size)
+        return StreamingResponse(_chunks(body_file), 200, media_type=media, headers=headers)
 
     # -- refusals
     async def fallback(request: Request) -> Response:
@@ -1168,7 +1065,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
                     exception_handlers={HTTPException: http_error, StoreError: store_error})
     app.state.pool = pool
     app.state.releases = releases
-    app.state.settings = {"timeout": timeout, "max_rows": max_rows, "allow_service": allow_service}
+    app.state.settings = {"timeout": timeout, "max_rows": max_rows, "max_bytes": max_bytes, "allow_service": allow_service}
     return app
 
 
@@ -1215,7 +1112,8 @@ class GuardMiddleware:
 # ================================================================= serve
 def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8080, allow_service: bool = False,
           timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS, *, base: str | None = None,
-          workers: int = 2, log_level: str = "info", worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB) -> None:
+          workers: int = 2, log_level: str = "info", worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
+          max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """Run the server until interrupted (``datawork serve``)."""
     import sys
 
@@ -1228,11 +1126,11 @@ def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8
     if max_rows <= 0:
         raise StoreError("--max-rows must be positive")
     app = create_app(home, allow_service=allow_service, timeout=timeout, max_rows=max_rows, base=base, workers=workers,
-                     worker_memory_mb=worker_memory_mb)
+                     worker_memory_mb=worker_memory_mb, max_bytes=max_bytes)
     shown = f"[{host}]" if ":" in host else host
     print(f"datawork serve: release {rel.name} from {ws.root}\n"
           f"  http://{shown}:{port}/  (SPARQL: /sparql, ontology: /ontology, VoID: /.well-known/void)\n"
-          f"  query timeout {timeout:g} s, row cap {max_rows:,}, SERVICE {'allowed' if allow_service else 'off'}; Ctrl-C to stop",
+          f"  query timeout {timeout:g} s, row cap {max_rows:,}, byte cap {max_bytes:,}, SERVICE {'allowed' if allow_service else 'off'}; Ctrl-C to stop",
           file=sys.stderr, flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"  note: bound to {host}, so other machines can reach this server", file=sys.stderr, flush=True)

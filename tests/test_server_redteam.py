@@ -289,3 +289,283 @@ def test_oversized_case_file_is_refused_before_it_is_read(tmp_path):
     assert "over the limit" in out.stdout, out.stdout + out.stderr
     maxrss_kb = int(out.stdout.rsplit("maxrss_kb", 1)[1])
     assert maxrss_kb < 400_000, maxrss_kb
+
+
+# ----------------------------------------------------------------- result size: the byte cap, the server's memory
+def _rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+@pytest.fixture(scope="module")
+def big_server(built, tmp_path_factory):
+    """``serve()`` in its own process with a huge row cap and a 20 MB byte cap."""
+    import subprocess
+    import sys
+
+    from servers import stop_process
+
+    port = free_port()
+    code = ("import sys; from datawork_kg.server import serve; "
+            "serve(sys.argv[1], port=int(sys.argv[2]), max_rows=10_000_000, max_bytes=20_000_000, timeout=60, "
+            "log_level='warning')")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(built[0].root), str(port)], start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        stop_process(proc)
+        raise AssertionError("the server did not start")
+    yield url, proc
+    stop_process(proc)
+
+
+# about 300,000 rows of four columns: 60 MB or more of JSON
+WIDE = "SELECT ?s ?p ?o ?o2 WHERE { ?s ?p ?o . ?s ?p2 ?o2 }"
+
+
+def test_byte_cap_cuts_a_huge_result_and_says_so(big_server):
+    import json
+
+    url, proc = big_server
+    r = httpx.get(url + "/sparql", params={"query": WIDE}, headers={"Accept": SPARQL_JSON}, timeout=120)
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.content) <= 20_000_000
+    assert r.headers["x-datawork-truncated"] == "true" and r.headers["x-datawork-byte-cap"] == "20000000"
+    assert "byte cap" in r.headers["warning"]
+    doc = json.loads(r.content)
+    assert doc["datawork"]["cutBy"] == "bytes" and doc["head"]["link"]
+    assert len(doc["results"]["bindings"]) == int(r.headers["x-datawork-rows"]) > 10_000
+
+
+def test_server_memory_stays_bounded_under_huge_results(big_server):
+    url, proc = big_server
+    httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=60)
+    before = _rss_kb(proc.pid)
+    peak = before
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _rss_kb(proc.pid))
+            time.sleep(0.05)
+
+    th = threading.Thread(target=sample)
+    th.start()
+    try:
+        with httpx.Client(timeout=120) as c:
+            for accept in (SPARQL_JSON, "application/sparql-results+xml", "text/csv"):
+                with c.stream("GET", url + "/sparql", params={"query": WIDE}, headers={"Accept": accept}) as r:
+                    assert r.status_code == 200
+                    got = sum(len(chunk) for chunk in r.iter_bytes())
+                    assert 1_000_000 < got <= 20_000_000
+    finally:
+        stop.set()
+        th.join()
+    # the server process never held a result body whole (they wait on disk and stream in pieces)
+    assert (peak - before) < 40_000, f"the server grew by {(peak - before) // 1024} MB"
+
+
+def test_html_results_do_not_stall_health(big_server):
+    url, proc = big_server
+    out: dict = {}
+
+    def page():
+        out["r"] = httpx.get(url + "/sparql", params={"query": WIDE, "format": "html"}, timeout=120)
+
+    th = threading.Thread(target=page)
+    th.start()
+    worst = 0.0
+    while th.is_alive():
+        t = time.monotonic()
+        assert httpx.get(url + "/health", timeout=30).status_code == 200
+        worst = max(worst, time.monotonic() - t)
+        time.sleep(0.1)
+    th.join()
+    assert out["r"].status_code in (200, 503)
+    if out["r"].status_code == 200:
+        assert out["r"].headers["content-type"].startswith("text/html") and len(out["r"].content) <= 20_000_000
+    assert worst < 1.5, f"/health took {worst:.1f} s while an HTML result was written"
+
+
+# ----------------------------------------------------------------- what real clients send (issue 19.2)
+CHAINS = ("PREFIX dw: <https://w3id.org/datawork/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+          "SELECT ?c ?l WHERE { ?c a dw:Chain ; rdfs:label ?l } ORDER BY ?c")
+CHAIN_GRAPH = ("PREFIX dw: <https://w3id.org/datawork/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+               "CONSTRUCT { ?c a dw:Chain ; rdfs:label ?l } WHERE { ?c a dw:Chain ; rdfs:label ?l }")
+
+
+def _chain_count(store) -> int:
+    return len(list(store.query(CHAINS)))
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_select(live, store, fmt, method):
+    import csv
+    import io
+
+    from SPARQLWrapper import SPARQLWrapper
+
+    sw = SPARQLWrapper(live.url + "/sparql")
+    sw.setQuery(CHAINS)
+    sw.setMethod(method)
+    sw.setReturnFormat(fmt)
+    out = sw.query().convert()
+    n = _chain_count(store)
+    if fmt == "json":
+        assert len(out["results"]["bindings"]) == n
+    elif fmt == "xml":
+        assert len(out.getElementsByTagName("result")) == n
+    else:
+        rows = list(csv.reader(io.StringIO(out.decode("utf-8")), delimiter="," if fmt == "csv" else "\t"))
+        assert len(rows) == n + 1
+
+
+@pytest.mark.parametrize("fmt", [None, "xml", "rdf+xml", "turtle", "n3", "json-ld"])
+def test_sparqlwrapper_construct(live, store, fmt):
+    import rdflib
+    from SPARQLWrapper import SPARQLWrapper
+
+    sw = SPARQLWrapper(live.url + "/sparql")
+    sw.setQuery(CHAIN_GRAPH)
+    if fmt:
+        sw.setReturnFormat(fmt)
+    res = sw.query()
+    out = res.convert()
+    g = out if isinstance(out, rdflib.Graph) else rdflib.Graph().parse(
+        data=out, format={"turtle": "turtle", "n3": "n3", "json-ld": "json-ld"}[fmt])
+    assert len(g) == 2 * _chain_count(store)
+
+
+def test_sparqlwrapper_ask_and_describe(live):
+    import rdflib
+    from SPARQLWrapper import JSON, XML, SPARQLWrapper
+
+    for fmt in (JSON, XML):
+        sw = SPARQLWrapper(live.url + "/sparql")
+        sw.setQuery("ASK { ?s ?p ?o }")
+        sw.setReturnFormat(fmt)
+        out = sw.query().convert()
+        assert (out["boolean"] if fmt == JSON else out.getElementsByTagName("boolean")[0].firstChild.data == "true")
+    sw = SPARQLWrapper(live.url + "/sparql")
+    sw.setQuery("DESCRIBE <https://w3id.org/datawork/id/chain/tubaro-2025-ch-ve-work>")
+    g = sw.query().convert()
+    assert isinstance(g, rdflib.Graph) and len(g) > 3
+
+
+@pytest.mark.parametrize("value,query,media", [
+    ("application/sparql-results+json", CHAINS, "application/sparql-results+json"),
+    ("application/sparql-results+xml", CHAINS, "application/sparql-results+xml"),
+    ("text/csv", CHAINS, "text/csv"),
+    ("text/tab-separated-values", CHAINS, "text/tab-separated-values"),
+    ("text/html", CHAINS, "text/html"),
+    ("application/json", CHAINS, "application/sparql-results+json"),
+    ("SRJ", CHAINS, "application/sparql-results+json"),
+    ("text/turtle", CHAIN_GRAPH, "text/turtle"),
+    ("application/rdf+xml", CHAIN_GRAPH, "application/rdf+xml"),
+    ("application/ld+json", CHAIN_GRAPH, "application/ld+json"),
+    ("application/n-triples", CHAIN_GRAPH, "application/n-triples"),
+    ("json", CHAIN_GRAPH, "application/ld+json"),
+    ("n3", CHAIN_GRAPH, "text/turtle"),
+    ("rdf+xml", CHAIN_GRAPH, "application/rdf+xml"),
+])
+def test_virtuoso_style_format_parameter(live, value, query, media):
+    for name in ("format", "output", "results"):
+        r = httpx.get(live.url + "/sparql", params={"query": query, name: value}, timeout=30)
+        assert r.status_code == 200, (name, value, r.text)
+        assert r.headers["content-type"].startswith(media), (name, value, r.headers["content-type"])
+
+
+def test_format_for_another_kind_of_result_falls_back_to_accept(live):
+    # SPARQLWrapper's "csv" for a CONSTRUCT, and a format no one knows: the Accept header decides
+    r = httpx.get(live.url + "/sparql", params={"query": CHAIN_GRAPH, "format": "csv"},
+                  headers={"Accept": "application/n-triples"}, timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/n-triples")
+    r = httpx.get(live.url + "/sparql", params={"query": CHAINS, "format": "application/x-unknown"},
+                  headers={"Accept": "text/csv"}, timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "Accept" in r.headers["warning"]
+
+
+def test_rdflib_sparqlstore_client(live, store):
+    import rdflib
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    g = rdflib.Graph(store=SPARQLStore(live.url + "/sparql", returnFormat="json"))
+    assert len(list(g.query(CHAINS))) == _chain_count(store)
+    g = rdflib.Graph(store=SPARQLStore(live.url + "/sparql"))  # rdflib's default: XML, and RDF/XML for graphs
+    assert len(list(g.query(CHAINS))) == _chain_count(store)
+    assert len(g.query(CHAIN_GRAPH).graph) == 2 * _chain_count(store)
+    g = rdflib.Graph(store=SPARQLStore(live.url + "/sparql", method="POST"))
+    assert len(list(g.query(CHAINS))) == _chain_count(store)
+
+
+# ----------------------------------------------------------------- every truncation signal, by pyoxigraph's writers
+@pytest.fixture(scope="module")
+def small_caps(built):
+    from datawork_kg.server import create_app
+
+    app = create_app(built[0].root, timeout=20, workers=1, max_rows=50_000, max_bytes=30_000)
+    with _Live(app, read_timeout=20) as s:
+        yield s
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                                    "text/tab-separated-values", "text/html"])
+def test_byte_cap_signals_in_every_result_format(small_caps, accept):
+    import json
+    import xml.etree.ElementTree as ET
+
+    import pyoxigraph as ox
+
+    r = httpx.get(small_caps.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": accept},
+                  timeout=60)
+    assert r.status_code == 200 and len(r.content) <= 30_000
+    assert r.headers["x-datawork-truncated"] == "true" and "byte cap" in r.headers["warning"]
+    assert r.headers["link"].startswith("<") and 'rel="help"' in r.headers["link"]
+    rows = int(r.headers["x-datawork-rows"])
+    assert rows > 10
+    if accept.endswith("json"):
+        doc = json.loads(r.content)
+        assert doc["head"]["link"] and "byte cap" in doc["datawork"]["warning"]
+        assert len(doc["results"]["bindings"]) == rows
+    elif accept.endswith("xml"):
+        root = ET.fromstring(r.content)
+        ns = "{http://www.w3.org/2005/sparql-results#}"
+        assert root.find(f"{ns}head/{ns}link") is not None and b"<!-- Results truncated" in r.content
+        assert len(root.findall(f".//{ns}result")) == rows
+    elif accept == "text/html":
+        assert "Truncated" in r.text
+    else:
+        fmt = ox.QueryResultsFormat.CSV if accept == "text/csv" else ox.QueryResultsFormat.TSV
+        if fmt == ox.QueryResultsFormat.TSV:
+            assert len(list(ox.parse_query_results(r.content, fmt))) == rows
+        else:
+            assert r.text.count("\r\n") == rows + 1
+
+
+@pytest.mark.parametrize("accept,fmt,signal", [("text/turtle", "turtle", b"# WARNING: truncated"),
+                                               ("application/n-triples", "nt", b"# WARNING: truncated"),
+                                               ("application/rdf+xml", "xml", b"<!-- WARNING: truncated"),
+                                               ("application/ld+json", "json-ld", None)])
+def test_byte_cap_signals_in_every_graph_format(small_caps, accept, fmt, signal):
+    import rdflib
+
+    r = httpx.get(small_caps.url + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": accept},
+                  timeout=60)
+    assert r.status_code == 200 and len(r.content) <= 30_000
+    assert r.headers["x-datawork-truncated"] == "true" and "byte cap" in r.headers["warning"]
+    g = rdflib.Graph().parse(data=r.content, format=fmt)
+    assert len(g) == int(r.headers["x-datawork-rows"]) > 10
+    if signal:
+        assert signal in r.content
