@@ -11,6 +11,7 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
 - ``dw:payer`` / ``dw:payee`` of a sum paid along a tie (``dw:alongTie``) that names no payer (payee):
   the tie's orderer (supplier), the reading the case-file format gives such a pay item
   (docs/evidence-format.md); a stated payer or payee is never overridden, so both stay functional;
+  a listed (suggested) price gets none: nobody was paid it;
 - ``dw:followedBy``: consecutive ties of one chain (the supplier of one orders the next);
 - ``skos:broaderTransitive`` closure of ``skos:broader`` in the code lists;
 - ``dw:upstreamOf`` (``owl:TransitiveProperty``, ``dw:followedBy`` ⊑ ``dw:upstreamOf``): a tie is
@@ -66,11 +67,13 @@ RULES: dict[str, str] = {
     "payer (default: the orderer of the tie)": """
         INSERT { GRAPH <{inferred}> { ?pay dw:payer ?o } }
         WHERE { GRAPH ?g1 { ?pay dw:alongTie ?t } GRAPH ?g2 { ?t dw:orderer ?o }
-                FILTER NOT EXISTS { GRAPH ?g3 { ?pay dw:payer ?x } } }""",
+                FILTER NOT EXISTS { GRAPH ?g3 { ?pay dw:payer ?x } }
+                FILTER NOT EXISTS { GRAPH ?g4 { ?pay dw:remunerationKind dw:paykind-listed-price } } }""",
     "payee (default: the supplier of the tie)": """
         INSERT { GRAPH <{inferred}> { ?pay dw:payee ?s } }
         WHERE { GRAPH ?g1 { ?pay dw:alongTie ?t } GRAPH ?g2 { ?t dw:supplier ?s }
-                FILTER NOT EXISTS { GRAPH ?g3 { ?pay dw:payee ?x } } }""",
+                FILTER NOT EXISTS { GRAPH ?g3 { ?pay dw:payee ?x } }
+                FILTER NOT EXISTS { GRAPH ?g4 { ?pay dw:remunerationKind dw:paykind-listed-price } } }""",
     "followedBy (consecutive ties of a chain)": """
         INSERT { GRAPH <{inferred}> { ?t1 dw:followedBy ?t2 } }
         WHERE { GRAPH ?g { ?c dw:hasTie ?t1, ?t2 . ?t1 dw:supplier ?x . ?t2 dw:orderer ?x . FILTER(?t1 != ?t2) } }""",

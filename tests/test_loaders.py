@@ -401,3 +401,54 @@ def test_study_ids_that_meet_in_an_iri_are_refused_in_turn_and_in_a_pool(tmp_pat
         assert all(p.line == 39 and p.field == "organisations[2].id" for p in clash)
     # the bundled evidence mints no IRI twice
     load_paths(CASES)
+
+
+def test_every_problem_of_a_file_in_one_run(tmp_path):
+    """A schema error does not hide a broken reference: both come in the same run."""
+    p = _broken(tmp_path, "    kind: firm\n", "    kind: frim\n")
+    p.write_text(p.read_text(encoding="utf-8").replace("ties: [ai-firms-to-amt, amt-to-workers]",
+                                                       "ties: [ai-firms-to-amt, amt-to-worker]"), encoding="utf-8")
+    probs = _problem(p)
+    assert [pr.field for pr in probs] == ["organisations[1].kind", "chains[0].ties[1]"], probs
+    assert "unknown value 'frim'" in probs[0].message and "reference to nothing" in probs[1].message
+
+
+def test_checks_read_every_schema_mutation_without_crashing():
+    """The cross-reference checks run on files the schema refuses: every one-field mutation of a real case
+    file gives problems (never an exception), the schema's among them."""
+    import copy
+
+    from datawork_kg.loaders.casefile import CaseFileLoader
+    from datawork_kg.loaders.yamlsafe import Located, load_yaml
+
+    doc = load_yaml(LEE, str(LEE))
+    loader = CaseFileLoader()
+    n = 0
+    for data in _schema_mutations(copy.deepcopy(doc.data)):
+        problems = loader.check(Located(data, doc.lines, doc.path))
+        n += 1
+        assert all(p.file == doc.path for p in problems)
+    assert n > 100
+
+
+def test_pay_items_say_who_states_them_and_what_is_not_stated():
+    """olm-southeast-asia, Pattern 1 (Amy): the paper gives her Dubai salary only as double her earlier one,
+    with no currency; the graph says so rather than guess one."""
+    lg = load_file(ROOT / "evidence" / "olm-southeast-asia.yaml")
+    dubai = URIRef("https://w3id.org/datawork/id/pay/olm-southeast-asia-p-amy-dubai-salary")
+    assert (dubai, DW.currencyStated, None) in lg.graph
+    assert lg.graph.value(dubai, DW.currencyStated).toPython() is False
+    assert (dubai, DW.currency, None) not in lg.graph and (dubai, DW.currencyCode, None) not in lg.graph
+    assert any(lg.graph.subjects(DW.payBasis, DW["basis-take-home"]))
+    assert any(lg.graph.subjects(DW.account, None) and lg.graph.subjects(RDF.type, DW.Remuneration))
+
+
+def test_an_unknown_party_named_once_joins_two_ties():
+    """Tubaro et al. §Madagascar: the provider of the camera solution is not described; the chain from the
+    French retail chains to the Malagasy workers runs through that one unknown party."""
+    lg = load_file(ROOT / "evidence" / "tubaro-2025.yaml")
+    vendor = URIRef("https://w3id.org/datawork/id/party/tubaro-2025-camera-vendor")
+    assert (vendor, RDF.type, DW.UnknownParty) in lg.graph
+    tie = "https://w3id.org/datawork/id/tie/tubaro-2025-"
+    assert (URIRef(tie + "t-retail-vendor"), DW.supplier, vendor) in lg.graph
+    assert (URIRef(tie + "t-vendor-cameraworkers"), DW.orderer, vendor) in lg.graph

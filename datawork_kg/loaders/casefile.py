@@ -17,14 +17,14 @@ import jsonschema
 from ..errors import InputError, Problem
 from ..iris import IRIs, slugify
 from .base import LoadedGraph, register
-from .emitter import IRI_KIND, ITEM_LISTS, NON_PARTY_KINDS, Emitter, as_list
+from .emitter import IRI_KIND, ITEM_LISTS, NON_PARTY_KINDS, NOT_STATED, Emitter, as_list
 from .schema import is_country, is_currency, schema_valid_fast, schema_validator
 from .yamlsafe import Located, field_name, load_yaml
 
 CURRENT_YEAR = _dt.date.today().year
 NON_PARTY_WORDS = {"worker-tool": "worker tool", "ai-product": "AI product"}
 ITEM_WORDS = {"methods": "method", "organisations": "organisation", "workers": "worker", "tasks": "task",
-              "ties": "tie", "chains": "chain", "pay": "pay item", "figures": "figure", "exclusions": "exclusion",
+              "unknown_parties": "unknown party", "ties": "tie", "chains": "chain", "pay": "pay item", "figures": "figure", "exclusions": "exclusion",
               "legal_actions": "legal action", "findings": "finding"}
 # YAML 1.1 forms of numbers and booleans that YAML 1.2 (and so a case file) reads as text
 _YAML11_FORM = re.compile(r"^(?:[-+]?0[xob][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
@@ -146,7 +146,7 @@ class CaseFileLoader:
                 kinds[iid] = lst
                 where[iid] = (lst, i, "id")
         orgs = {o["id"]: o for o in data.get("organisations", []) or []}
-        parties = {i for i, k in kinds.items() if k == "workers"} | {
+        parties = {i for i, k in kinds.items() if k in ("workers", "unknown_parties")} | {
             i for i, o in orgs.items() if o["kind"] not in NON_PARTY_KINDS}
 
         def ref(path: tuple, value: str, allowed: Iterable[str], what: str, unknown_ok: bool = False,
@@ -370,7 +370,7 @@ class CaseFileLoader:
         for j, c in enumerate(item.get("countries", []) or []):
             if not is_country(c):
                 add(path + ("countries", j), f"unknown country code '{c}'", "use an ISO 3166-1 alpha-2 code such as FR, MG, VE")
-        if "currency" in item and not is_currency(item["currency"]):
+        if "currency" in item and not is_currency(item["currency"]) and item["currency"] != NOT_STATED:
             add(path + ("currency",), f"unknown currency code '{item['currency']}'", "use an ISO 4217 code such as USD, EUR, PHP")
 
     TOP_PRICE_KINDS = ("price", "pay", "salary", "earnings")  # what the lead firm pays (not listed prices, bids, fees)

@@ -48,11 +48,12 @@ ORG_CLASSES = {
     "public-body": "PublicBody", "ai-product": "AIProduct", "group-of-firms": "GroupOfFirms",
 }
 NON_PARTY_KINDS = {"worker-tool", "ai-product"}
-ITEM_LISTS = ("methods", "organisations", "workers", "tasks", "ties", "chains", "pay", "figures",
+ITEM_LISTS = ("methods", "organisations", "workers", "unknown_parties", "tasks", "ties", "chains", "pay", "figures",
               "exclusions", "legal_actions", "findings")
 IRI_KIND = {"methods": "method", "workers": "worker", "tasks": "task", "ties": "tie", "chains": "chain",
             "pay": "pay", "figures": "figure", "exclusions": "exclusion", "legal_actions": "legal-action",
-            "findings": "finding", "organisations": "organisation"}
+            "findings": "finding", "organisations": "organisation", "unknown_parties": "party"}
+NOT_STATED = "not-stated"  # a pay item's currency where the paper gives none
 
 
 def _dec(value: Any) -> Literal:
@@ -175,6 +176,8 @@ class Emitter:
             self.emit_org(o)
         for w in d.get("workers", []) or []:
             self.emit_worker(w)
+        for u in d.get("unknown_parties", []) or []:
+            self.emit_unknown_party(u)
         for t in d.get("tasks", []) or []:
             self.emit_task(t)
         for t in d.get("ties", []) or []:
@@ -391,6 +394,13 @@ class Emitter:
         for p in w.get("employers", []) or []:
             self.add(iri, DW.formerEmployer, self.ids[p])
 
+    def emit_unknown_party(self, u: dict) -> None:
+        """A party the paper leaves unknown, named once in the file so that several ties can share it."""
+        iri = self.ids[u["id"]]
+        self.add(iri, RDF.type, DW.UnknownParty)
+        self.add(iri, RDFS.label, _en(f"unknown party: {u['label']}"))
+        self.provenance(iri, u)
+
     def emit_task(self, t: dict) -> None:
         iri = self.ids[t["id"]]
         self.add(iri, RDF.type, DW.Task)
@@ -480,12 +490,20 @@ class Emitter:
             if fld in p:
                 self.add(iri, prop, _dec(p[fld]))
         code = p["currency"]
-        self.currencies.add(code)
-        self.add(iri, DW.currency, self.iris.currency(code))
-        self.add(iri, DW.currencyCode, Literal(code))
+        if code == NOT_STATED:  # no currency is guessed: the item says so instead
+            self.add(iri, DW.currencyStated, Literal(False))
+            code = "(currency not stated)"
+        else:
+            self.currencies.add(code)
+            self.add(iri, DW.currency, self.iris.currency(code))
+            self.add(iri, DW.currencyCode, Literal(code))
         self.add(iri, DW.unitBasis, concept("unit", p["unit"]))
         if "approximate" in p:
             self.add(iri, DW.approximate, Literal(bool(p["approximate"])))
+        for fld, prop, prefix in (("qualifier", DW.qualifier, "qualifier"), ("account", DW.account, "account"),
+                                  ("basis", DW.payBasis, "basis")):
+            if fld in p:
+                self.add(iri, prop, concept(prefix, p[fld]))
         self.years(iri, p)
         for fld, prop in (("hours_per_unit_min", DW.minHoursPerUnit), ("hours_per_unit_max", DW.maxHoursPerUnit),
                           ("units_per_hour", DW.unitsPerHour), ("hours_per_week", DW.hoursPerWeek), ("ratio_to", DW.ratio)):

@@ -96,8 +96,10 @@ CODE_LISTS: tuple[CodeList, ...] = (
              "`unit:` of a pay item", "unit a sum is paid per"),
     CodeList("figureUnit", "figunit", ("$defs/figure/properties/unit",),
              "`unit:` of a figure", "unit of a figure"),
-    CodeList("qualifier", "qualifier", ("$defs/figure/properties/qualifier",),
-             "`qualifier:` of a figure", "qualifier of a figure"),
+    CodeList("qualifier", "qualifier", ("$defs/figure/properties/qualifier", "$defs/pay/properties/qualifier"),
+             "`qualifier:` of a figure or a pay item", "qualifier of a figure or sum"),
+    CodeList("payBasis", "basis", ("$defs/pay/properties/basis",),
+             "`basis:` of a pay item", "gross or take-home pay"),
     CodeList("mechanism", "mech", ("$defs/exclusion/properties/mechanism",),
              "`mechanism:` of an exclusion", "exclusion mechanism"),
     CodeList("excludedFrom", "excl", ("$defs/exclusion/properties/excluded_from/items",),
@@ -106,8 +108,8 @@ CODE_LISTS: tuple[CodeList, ...] = (
              "`kind:` of a legal action", "kind of legal action"),
     CodeList("findingKind", "fkind", ("$defs/finding/properties/kind",),
              "`kind:` of a finding", "kind of finding"),
-    CodeList("account", "account", ("$defs/finding/properties/account",),
-             "`account:` of a finding", "whose account a finding gives"),
+    CodeList("account", "account", ("$defs/finding/properties/account", "$defs/pay/properties/account"),
+             "`account:` of a finding or a pay item", "whose account a finding or sum gives"),
 )
 
 # Enums the loaders turn into an rdf:type rather than a property value: the class is the code.
