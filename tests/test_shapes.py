@@ -176,6 +176,21 @@ def test_example(example: Example, engine: str, ontology: Graph, shapes: Graph) 
         assert {v.shape for v in report.results} == example.exercises, detail
 
 
+def test_valid_example_holds_under_rdfs_inference(ontology: Graph, shapes: Graph) -> None:
+    """Users validate with pySHACL's RDFS inference over the ontology: what the ontology entails (a figure
+    with a currency, the DOI as a dcterms:identifier of the study) must not turn valid data invalid
+    (dw:currency's domain covers figures; the study-id shape allows a DOI among the identifiers)."""
+    import pyshacl
+
+    example = next(e for e in read_manifest() if e.name == "valid-full")
+    data = Graph()
+    for f in example.files:
+        data.parse(f, format="turtle")
+    conforms, report, text = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs",
+                                              allow_infos=False, allow_warnings=False)
+    assert conforms, text
+
+
 def test_enough_invalid_examples() -> None:
     invalid = [e for e in EXAMPLES if not e.conforms]
     assert len(invalid) >= 20
