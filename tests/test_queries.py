@@ -234,7 +234,7 @@ def render_catalogue() -> str:
            "and sorting them cost some queries half their time): split on `; ` and sort where order matters.", ""]
     out += STYLE.strip("\n").splitlines() + [""]
     if ANSWER_CHANGES:
-        out += ["Answers that changed with the evidence or the build (not with the query text):", ""]
+        out += ["## Answers that changed", "", "Changes in what the queries answer that come from the evidence or the build, not from the query text:", ""]
         out += [f"- {change}" for change in ANSWER_CHANGES] + [""]
     out.append("| query | question |")
     out.append("|---|---|")
