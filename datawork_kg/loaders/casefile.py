@@ -24,8 +24,8 @@ from .yamlsafe import Located, field_name, load_yaml
 CURRENT_YEAR = _dt.date.today().year
 NON_PARTY_WORDS = {"worker-tool": "worker tool", "ai-product": "AI product"}
 ITEM_WORDS = {"methods": "method", "organisations": "organisation", "workers": "worker", "tasks": "task",
-              "unknown_parties": "unknown party", "ties": "tie", "chains": "chain", "pay": "pay item", "figures": "figure", "exclusions": "exclusion",
-              "legal_actions": "legal action", "findings": "finding"}
+              "unknown_parties": "unknown party", "ties": "tie", "chains": "chain", "pay": "pay item",
+              "figures": "figure", "exclusions": "exclusion", "legal_actions": "legal action", "findings": "finding"}
 # YAML 1.1 forms of numbers and booleans that YAML 1.2 (and so a case file) reads as text
 _YAML11_FORM = re.compile(r"^(?:[-+]?0[xob][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
                           r"|[-+]?[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
