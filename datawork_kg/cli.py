@@ -246,6 +246,8 @@ def query(ctx, name, list_, all_, params, fmt, endpoint, out, show, allow_servic
     if show:
         click.echo(text)
         return
+    if store is not None:
+        Q.check_iri_params(store, q, bound)
     res = Q.run_endpoint(endpoint, text) if endpoint else Q.run_store(store, text, allow_service=allow_service)
     output = Q.render(res, fmt)
     if out:
@@ -266,19 +268,26 @@ def sparql(ctx, query_or_file, fmt, endpoint, allow_service):
     """Run an ad-hoc SPARQL query (text, a file, or - for stdin)."""
     from . import queries as Q
 
+    from .errors import QueryError
+    from .namespace import PREFIXES
+
     if query_or_file == "-":
         text = sys.stdin.read()
     elif os.path.exists(query_or_file):
         text = Path(query_or_file).read_text(encoding="utf-8")
+    elif not any(c.isspace() or c in "{<" for c in query_or_file):  # a name, not a query: every query has one
+        raise QueryError(f"no such file: {query_or_file}",
+                         hint="check the path; a query given as text is written in quotes, e.g. "
+                              "datawork sparql 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'")
     else:
         text = query_or_file
-    text = Q.with_prefixes(text)
     if endpoint:
-        res = Q.run_endpoint(endpoint, text)
+        res = Q.run_endpoint(endpoint, Q.with_prefixes(text))
     else:
         from .store import open_store
 
-        res = Q.run_store(open_store(ctx.obj["home"]), text, allow_service=allow_service)
+        # the usual prefixes go to the parser, not on top of the text: error lines are the text's own
+        res = Q.run_store(open_store(ctx.obj["home"]), text, allow_service=allow_service, prefixes=PREFIXES)
     if res.triples is not None:
         import pyoxigraph as ox
 

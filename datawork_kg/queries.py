@@ -281,14 +281,69 @@ def with_prefixes(text: str) -> str:
     return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if k not in declared) + text
 
 
-def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow_service: bool = False) -> Result:
-    if not allow_service and uses_service(text):
+# a SPARQL text with its comments, strings and IRIs blanked (same length, same lines): what is left of a
+# query are its keywords, variables, prefixed names, numbers and punctuation
+_OPAQUE = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
+_PREFIXED = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w.-]*)?:")
+_DECLARED = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+
+
+def _blank(text: str) -> str:
+    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def unknown_prefixes(text: str, predeclared=()) -> list[tuple[str, int]]:
+    """``(prefix, line)`` of each prefixed name of ``text`` whose prefix is neither declared in the
+    text nor in ``predeclared``, first use first."""
+    bare = _blank(text)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(bare)} | set(predeclared)
+    out, seen = [], set()
+    for m in _PREFIXED.finditer(bare):
+        prefix = m.group(1) or ""
+        if prefix not in declared and prefix not in seen:
+            seen.add(prefix)
+            out.append((prefix, bare.count("\n", 0, m.start()) + 1))
+    return out
+
+
+def syntax_error(exc: SyntaxError, text: str, prefixes=None) -> QueryError:
+    """A clear error for a query Oxigraph could not parse: an undeclared prefix is named (Oxigraph lists
+    the characters it expected instead), other errors keep their line and column, without the
+    character-class dump."""
+    from .namespace import PREFIXES
+
+    unknown = unknown_prefixes(text, prefixes if prefixes is not None else ())
+    if unknown:
+        prefix, line = unknown[0]
+        known = ", ".join(f"{k}:" for k in (prefixes or PREFIXES))
+        return QueryError(f"unknown prefix '{prefix}:' (line {line})",
+                          hint=f"declare it with PREFIX {prefix}: <...> at the top" + (
+                              f", or use a predeclared prefix ({known})" if prefixes else ""))
+    msg = str(exc)
+    m = _ERROR_AT.match(msg)
+    if not m:
+        return QueryError(f"SPARQL syntax error: {msg.splitlines()[0][:200]}", hint="check the query text")
+    line, col, detail = m.groups()
+    detail = " ".join(detail.split())
+    if detail.startswith("expected one of") and len(detail) > 80:
+        detail = "unexpected text"
+    return QueryError(f"SPARQL syntax error at line {line}, column {col}: {detail[:200]}", hint="check the query text there")
+
+
+def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow_service: bool = False,
+              prefixes: dict[str, str] | None = None) -> Result:
+    """Run ``text`` on the store; ``prefixes``: prefixes the query may use without declaring them (given to the
+    parser, so error positions are the text's own)."""
+    if not allow_service and uses_service(text if not prefixes else with_prefixes(text)):
         raise QueryError("the query calls SERVICE (a federated query to another endpoint), which is off by default",
                          hint="pass --allow-service (Python: allow_service=True) if you have internet and trust the endpoint")
     try:
-        res = store.query(text)  # the default graph is the deduplicated union (see build.default_graph_size)
+        # the default graph is the deduplicated union (see build.default_graph_size)
+        res = store.query(text, prefixes=prefixes) if prefixes else store.query(text)
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}", hint="check the query text") from None
+        raise syntax_error(exc, text, prefixes) from None
     if isinstance(res, ox.QueryBoolean):
         return Result([], [], {}, text, boolean=bool(res))
     if isinstance(res, ox.QueryTriples):
@@ -345,6 +400,42 @@ def run_endpoint(endpoint: str, text: str, *, timeout: float = 60) -> Result:
                                      for b in data["results"]["bindings"]), text)
 
 
+DW_LOCAL_ID = "https://w3id.org/datawork/ontology#localId"
+
+
+def check_iri_params(store: ox.Store, q: LibraryQuery, params: dict[str, Any] | None) -> None:
+    """Refuse an IRI parameter that names nothing in the graph (the query would answer 0 rows and say
+    nothing), suggesting the IRI meant: the shared organisation's when a study-local one was given
+    (``organisation/tubaro-2025-amt`` for ``organisation/amazon-mechanical-turk``), else the closest IRI
+    of the same kind."""
+    for name, value in (params or {}).items():
+        p = q.params.get(name)
+        if p is None or p.type != "iri" or value is None:
+            continue
+        iri = term_for(p, value)[1:-1]
+        if store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+            continue
+        head, _, slug = iri.rpartition("/")
+        hint = None
+        shared = [(sol[0].value, sol[1].value) for sol in store.query(
+            f'SELECT ?o ?l WHERE {{ ?o <{DW_LOCAL_ID}> ?l FILTER(REPLACE(STR(?l), ":", "-") = "{slug}") }} LIMIT 1')] \
+            if slug and '"' not in slug and "\\" not in slug else []
+        if shared:
+            study, _, local = shared[0][1].partition(":")
+            hint = (f"'{local}' of study '{study}' is a shared organisation, with one IRI for every study: "
+                    f"{name}={shared[0][0]}")
+        elif head:
+            import difflib
+
+            same_kind = {sol[0].value for sol in store.query(
+                f'SELECT DISTINCT ?s WHERE {{ ?s a ?t FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{head}/")) }}')}
+            guess = difflib.get_close_matches(iri, sorted(same_kind), n=1, cutoff=0.6)
+            if guess:
+                hint = f"did you mean {guess[0]}?"
+        raise QueryError(f"the IRI <{iri}> is unknown: nothing in the graph has it", field=name,
+                         hint=hint or "find IRIs with 'datawork sparql' or on the resource pages of 'datawork serve'")
+
+
 def run_named(name: str, *, params: dict | None = None, dataframe: bool = False, store: ox.Store | None = None,
               endpoint: str | None = None, home: str | Path | None = None, directory: Path | None = None,
               allow_service: bool = False):
@@ -357,6 +448,7 @@ def run_named(name: str, *, params: dict | None = None, dataframe: bool = False,
             from .store import open_store
 
             store = open_store(home)
+        check_iri_params(store, q, params)
         result = run_store(store, text, allow_service=allow_service)
     return result.to_dataframe() if dataframe else result
 

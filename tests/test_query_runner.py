@@ -248,3 +248,16 @@ def test_cli_sparql_ad_hoc(home, tmp_path):
     f.write_text("SELECT ?s WHERE { ?s dw:offPlatform true } ORDER BY ?s", encoding="utf-8")
     res = runner.invoke(main, ["--home", home, "sparql", str(f), "-f", "json"])
     assert res.exit_code == 0 and len(json.loads(res.output)) == 2
+
+
+# ----------------------------------------------------------------- IRIs that name nothing
+def test_unknown_iri_parameter_is_named_and_the_shared_iri_suggested(store):
+    """A study-local IRI of a shared organisation names nothing: say so, and give the shared IRI."""
+    with pytest.raises(QueryError) as exc:
+        datawork_kg.query("chain-trace", store=store, lead=ID + "organisation/tubaro-2025-amt")
+    assert "is unknown" in exc.value.message and exc.value.field == "lead"
+    assert ID + "organisation/amazon-mechanical-turk" in exc.value.hint
+    with pytest.raises(QueryError) as exc:  # a typo: the closest IRI of the same kind
+        datawork_kg.query("chain-trace", store=store, lead=ID + "organisation/tubaro-2025-us-lead-frim")
+    assert ID + "organisation/tubaro-2025-us-lead-firm" in exc.value.hint
+    assert len(datawork_kg.query("chain-trace", store=store, lead=ID + "organisation/tubaro-2025-us-lead-firm")) == 6
