@@ -8,10 +8,11 @@ publication copies the file) and the server only hands it out.
 What the page draws, and where it comes from:
 
 - a chain's **links** are its steps (``dw:hasStep`` / ``dw:stepIndex`` / ``dw:stepTie``) with the tie's
-  orderer and supplier; a party's **places** are its ``dw:basedIn`` values: countries (ISO 3166
-  codes, drawn at the country) and regions (anything else: a concept with member countries, drawn
-  at their centre, marked as a region). A party with no place, and every ``dw:UnknownParty``, is
-  drawn in the "place not given" box of the map, not left out;
+  orderer and supplier; a party's **places** are its countries (``dw:basedIn``, with their ISO 3166
+  codes) and its regions (``dw:inRegion``: a concept whose member countries are given by
+  ``dw:RegionMembership`` items; the page draws a region at their centre, marked as a region, where a
+  party has no country). A party with no place, and every ``dw:UnknownParty``, is drawn in the
+  "place not given" box of the map, not left out;
 - **task functions** of a link: the functions of the tie's tasks, else of the chain's tasks;
   **organisational form** of a link: the supplier's form, else the orderer's (the form of the
   organisation the work is handed to, or that hands it to a worker);
@@ -114,19 +115,32 @@ SELECT DISTINCT ?party ?form WHERE { ?chain dw:hasTie/(dw:orderer|dw:supplier) ?
 PARTY_PLACES = """
 SELECT DISTINCT ?party ?place WHERE { ?chain dw:hasTie/(dw:orderer|dw:supplier) ?party . ?party dw:basedIn ?place }
 """
+PARTY_REGIONS = """
+SELECT DISTINCT ?party ?region WHERE { ?chain dw:hasTie/(dw:orderer|dw:supplier) ?party . ?party dw:inRegion ?region }
+"""
 
-# The places parties are based in: a country with its codes, or a region with its member countries
-PLACES = """
-SELECT DISTINCT ?place ?name ?iso2 ?numeric ?member_iso2 WHERE {
+# The countries parties are based in, with their ISO codes
+COUNTRIES = """
+SELECT DISTINCT ?place ?name ?iso2 ?numeric WHERE {
   ?party dw:basedIn ?place .
+  ?place dw:isoAlpha2 ?iso2 .
   OPTIONAL { ?place dw:displayName ?name }
-  OPTIONAL { ?place dw:isoAlpha2 ?iso2 }
   OPTIONAL { ?place dw:isoNumeric ?numeric }
-  OPTIONAL {
-    # a region: the countries it groups
-    ?member dw:isoAlpha2 ?member_iso2 .
-    { ?place skos:member ?member } UNION { ?member dw:inRegion ?place }
-  }
+}
+"""
+# The regions parties are placed in (instead of, or besides, countries), with their names
+REGIONS = """
+SELECT DISTINCT ?place ?name WHERE {
+  ?party dw:inRegion ?place .
+  OPTIONAL { ?place skos:prefLabel|dw:displayName ?name }
+}
+"""
+# The member countries of those regions (ever: the map draws a region once, at the centre of its members)
+REGION_MEMBERS = """
+SELECT DISTINCT ?place ?iso2 WHERE {
+  ?party dw:inRegion ?place .
+  ?membership dw:membershipRegion ?place ;
+              dw:memberCountry/dw:isoAlpha2 ?iso2 .
 }
 """
 
@@ -308,7 +322,7 @@ def explorer_data(store: ox.Store, *, base: str = DEFAULT_BASE, release: str | N
             entry["notation"] = r["notation"]
 
     # parties and their places
-    parties: dict[str, dict] = defaultdict(lambda: {"name": None, "kind": None, "forms": [], "places": []})
+    parties: dict[str, dict] = defaultdict(lambda: {"name": None, "kind": None, "forms": [], "places": [], "regions": []})
     for r in _rows(store, PARTY_NAMES):
         p = parties[r["party"]]
         if p["name"] is None or r["name"] < p["name"]:
@@ -322,21 +336,24 @@ def explorer_data(store: ox.Store, *, base: str = DEFAULT_BASE, release: str | N
         parties[r["party"]]["forms"].append(r["form"])
     for r in _rows(store, PARTY_PLACES):
         parties[r["party"]]["places"].append(r["place"])
+    for r in _rows(store, PARTY_REGIONS):
+        parties[r["party"]]["regions"].append(r["region"])
     for p in parties.values():
         p["forms"].sort()
         p["places"].sort()
+        p["regions"].sort()
 
     places: dict[str, dict] = {}
-    for r in _rows(store, PLACES):
-        pl = places.setdefault(r["place"], {"name": r["name"], "kind": "country" if r["iso2"] else "region"})
-        if r["iso2"]:
-            pl["iso2"] = r["iso2"]
-            if r["numeric"] is not None:
-                pl["numeric"] = str(r["numeric"]).zfill(3)
-        elif r["member_iso2"]:
-            pl.setdefault("members", [])
-            if r["member_iso2"] not in pl["members"]:
-                pl["members"].append(r["member_iso2"])
+    for r in _rows(store, COUNTRIES):
+        places[r["place"]] = {"name": r["name"], "kind": "country", "iso2": r["iso2"],
+                              "numeric": None if r["numeric"] is None else str(r["numeric"]).zfill(3)}
+    for r in _rows(store, REGIONS):
+        pl = places.setdefault(r["place"], {"name": r["name"], "kind": "region", "members": []})
+        if r["name"] and (pl["name"] is None or r["name"] < pl["name"]):
+            pl["name"] = r["name"]
+    for r in _rows(store, REGION_MEMBERS):
+        if r["iso2"] not in places[r["place"]]["members"]:
+            places[r["place"]]["members"].append(r["iso2"])
     for pl in places.values():
         if "members" in pl:
             pl["members"].sort()
@@ -456,7 +473,8 @@ def explorer_data(store: ox.Store, *, base: str = DEFAULT_BASE, release: str | N
         for t in c["ties"]:
             t["sections"] = sorted(set(sections_of.get(t["tie"], ())))
         members = {p for t in c["ties"] for p in (t["from"], t["to"])}
-        c["places"] = sorted({pl for p in members for pl in parties.get(p, {}).get("places", ())})
+        c["places"] = sorted({pl for p in members for pl in parties.get(p, {}).get("places", ())} |
+                             {r for p in members for r in parties.get(p, {}).get("regions", ())})
         c["lead_income"] = groups([c["lead"]] if c["lead"] else [], c["year"])
         c["worker_income"] = groups(c["workers"], c["year"])
         c["value"] = _money(c["ties"], pays)

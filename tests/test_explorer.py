@@ -129,3 +129,36 @@ def test_the_module_is_library_only():
             "'datawork_kg.html', 'datawork_kg.cli', 'datawork_kg.web'))]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+REGION_GRAPH = """
+@prefix dw: <https://w3id.org/datawork/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@base <https://w3id.org/datawork/id/> .
+<chain/x-c> a dw:Chain ; dw:fromStudy <study/x> ; dw:leadFirm <organisation/x-lead> ;
+    dw:hasTie <tie/x-t> ; dw:hasStep <step/x-1> .
+<step/x-1> dw:stepIndex 1 ; dw:stepTie <tie/x-t> .
+<tie/x-t> dw:orderer <organisation/x-lead> ; dw:supplier <worker/x-w> .
+<organisation/x-lead> a dw:LeadFirm ; dw:displayName "Lead" ; dw:basedIn <country/US> .
+<worker/x-w> a dw:WorkerGroup ; dw:displayName "Workers" ; dw:inRegion dw:region-somewhere .
+<country/US> dw:isoAlpha2 "US" ; dw:isoNumeric "840" ; dw:displayName "United States" .
+<country/FR> dw:isoAlpha2 "FR" .
+<country/DE> dw:isoAlpha2 "DE" .
+dw:region-somewhere a skos:Concept ; skos:prefLabel "Somewhere in Europe" .
+<membership/1> a dw:RegionMembership ; dw:membershipRegion dw:region-somewhere ; dw:memberCountry <country/FR> .
+<membership/2> a dw:RegionMembership ; dw:membershipRegion dw:region-somewhere ; dw:memberCountry <country/DE> .
+<study/x> a dw:Study .
+"""
+
+
+def test_a_party_placed_only_in_a_region():
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(REGION_GRAPH.encode(), ox.RdfFormat.TURTLE)
+    data = explorer_data(store)
+    (chain,) = data["chains"]
+    region = DW + "region-somewhere"
+    assert data["parties"][ID + "worker/x-w"]["regions"] == [region]
+    assert data["places"][region] == {"name": "Somewhere in Europe", "kind": "region", "members": ["DE", "FR"]}
+    assert chain["places"] == [ID + "country/US", region]      # the chain has a place at both ends

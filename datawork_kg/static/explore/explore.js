@@ -94,8 +94,10 @@
   // ------------------------------------------------------------------ the data model
   function partyPlaces(iri) {
     var p = data.parties[iri];
-    if (!p || p.kind === "UnknownParty" || !p.places.length) return [UNKNOWN];
-    return p.places;
+    if (!p || p.kind === "UnknownParty") return [UNKNOWN];
+    if (p.places.length) return p.places;                       // countries, where the sources give them
+    if (p.regions && p.regions.length) return p.regions;        // else the regions they give instead
+    return [UNKNOWN];
   }
   function chainForms(c) {
     var out = {};
@@ -244,8 +246,15 @@
       });
       if (xs.length) return proj([d3.mean(xs), d3.mean(ys)]);
     }
+    if (p.kind === "region") {                 // a region given without its countries: in a box of its own
+      var k = regionsApart.indexOf(id);
+      if (k < 0) { regionsApart.push(id); k = regionsApart.length - 1; }
+      var b = proj([135, -42]);
+      return [b[0] - 40 + (k % 3) * 40, b[1] - 10 + Math.floor(k / 3) * 30];
+    }
     return proj([-150, -38]);
   }
+  var regionsApart = [];
   function drawMap(chains, arcs, cats) {
     var svg = d3.select("#map svg");
     svg.selectAll("*").remove();
@@ -268,7 +277,15 @@
     var pos = {};
     var used = {};
     arcs.forEach(function (a) { used[a.from] = 1; used[a.to] = 1; });
-    Object.keys(used).forEach(function (id) { pos[id] = placePoint(id, proj); });
+    regionsApart = [];
+    Object.keys(used).sort().forEach(function (id) { pos[id] = placePoint(id, proj); });
+    if (regionsApart.length) {
+      var rb = proj([135, -42]);
+      g.append("rect").attr("class", "unknown-box").attr("x", rb[0] - 70).attr("y", rb[1] - 30).attr("width", 140)
+        .attr("height", 30 * Math.ceil(regionsApart.length / 3) + 30).attr("rx", 6);
+      g.append("text").attr("class", "unknown-label").attr("x", rb[0]).attr("y", rb[1] - 36).attr("text-anchor", "middle")
+        .text("regions given without countries");
+    }
     var maxW = d3.max(arcs, function (a) { return a.weight; }) || 1;
     var width = d3.scaleSqrt().domain([1, maxW]).range([1.5, 9]);
     var pair = {};
@@ -329,7 +346,7 @@
         .attr("aria-label", placeName(id) + (region ? " (region)" : "") + ": " + n + " chain" + (n > 1 ? "s" : ""));
       a.append("title").text(placeName(id) + (region ? " (region: the source gives no country)" : "") + ": " + n + " chain(s)");
       a.append("circle").attr("cx", p[0]).attr("cy", p[1]).attr("r", (region ? 9 : 3) + Math.sqrt(n) * 1.6);
-      if (named[id]) a.append("text").attr("x", p[0] + 6).attr("y", p[1] - 6).text(placeName(id) + (region ? " (region)" : ""));
+      if (named[id] || region) a.append("text").attr("x", p[0] + 6).attr("y", p[1] - 6).text(placeName(id) + (region ? " (region)" : ""));
     });
     if (pos[UNKNOWN]) {
       var un = Object.keys(touching[UNKNOWN] || {}).length;
