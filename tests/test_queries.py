@@ -203,6 +203,10 @@ ANSWER_CHANGES = [
     "Amy's and Sheila's earlier BPO salaries (olm-southeast-asia, Patterns 1 and 4) in PHP or USD: the paper "
     "gives them without a currency, which the case file now says (`currency: not-stated`) instead of borrowing "
     "the currency of the sum they are compared with; `pay-by-form` has no BPO per-month row any more.",
+    "Issue 20: `pay-by-country` and `hourly-pay-by-country` have a `paid_to` column and group by it: a price "
+    "along a tie that the chain continues below (Sheila's $30 an audio hour, Nina's $1 a post, the $75 of the "
+    "SEO reintermediator) is `intermediary`, apart from workers' pay; the Vietnamese workers' lowest hourly "
+    "rate is now Duong's $19.23 (was Nina's $3, a price shared with Vivienne).",
     "Issue 20: a listed (suggested) price that nobody was paid (the $50 of the SEO listing, Pattern 3) no longer "
     "gets the tie's supplier as an inferred payee, so no query counts it as money received.",
     "Issue 20: `chain-tiers` and the other chain queries see the Madagascar camera chain (Tubaro et al., Africa) as "
@@ -546,6 +550,8 @@ def test_hourly_pay(run):
     sheila = one(r, pay=ID + "pay/olm-southeast-asia-p-sheila-rate")
     assert (sheila["hourly_low"], sheila["hourly_high"]) == (2.14, 3.75)  # $30 per audio hour at 8-14 hours
     assert sheila["basis"] == "rate per unit / hours per unit"
+    assert sheila["paid_to"] == "intermediary"  # she passes $12-15 of each $30 to her subcontractors
+    assert one(r, pay=ID + "pay/olm-southeast-asia-p-sheila-usual-month")["paid_to"] == "worker"
     posts = one(r, pay=ID + "pay/olm-southeast-asia-p-nv-post")
     assert posts["hourly_low"] == posts["hourly_high"] == 3  # $1 a post, three posts an hour together
     amy = one(r, pay=ID + "pay/olm-southeast-asia-p-amy-etsy-usd")
@@ -562,6 +568,12 @@ def test_hourly_pay(run):
 
 def test_pay_by_country(run):
     r = run("pay-by-country")
+    # a price paid to an intermediary is not counted as pay in its country: Sheila's $30 an audio hour is
+    # apart from the $12-15 her Filipino subcontractors get (one row for both before issue 20)
+    assert one(r, paid_to="intermediary", country="PH", unit="per-audio-hour")["highest"] == 30
+    subs = one(r, paid_to="worker", country="PH", unit="per-audio-hour")
+    assert (subs["lowest"], subs["highest"]) == (12, 15)
+    assert {row["paid_to"] for row in r} <= {"worker", "intermediary", "organisation", "not stated"}
     ve = one(r, country="VE", unit="per-1000-items")
     assert (ve["lowest"], ve["highest"], ve["items"]) == (0.5, 1.5, 1)
     assert one(r, country="VN", unit="per-hour")["highest"] == 22
@@ -577,11 +589,18 @@ def test_pay_by_country(run):
 
 def test_hourly_pay_by_country(run):
     r = run("hourly-pay-by-country")
-    ph = one(r, country="PH", currency="USD")
-    vn = one(r, country="VN", currency="USD")
+    ph = one(r, paid_to="worker", country="PH", currency="USD")
+    vn = one(r, paid_to="worker", country="VN", currency="USD")
     assert ph["lowest_hourly"] == 0.85 and ph["highest_hourly"] == 8
-    assert vn["highest_hourly"] == 22 and vn["lowest_hourly"] == 3
-    assert "Duong" in items(vn["payees"]) and "Sheila" in items(ph["payees"])
+    # workers' pay against workers' pay: Duong's $19.23-22 an hour; Nina's $1 a post, shared with
+    # Vivienne, is a price to an intermediary (it made the Vietnamese low $3 before issue 20)
+    assert (vn["lowest_hourly"], vn["highest_hourly"]) == (19.23, 22) and items(vn["payees"]) == {"Duong"}
+    assert "Sheila" in items(ph["payees"])
+    nina = one(r, paid_to="intermediary", country="VN")
+    assert nina["lowest_hourly"] == 3 and items(nina["payees"]) == {"Nina"}
+    # Sheila's $30 an audio hour is passed on in part to her subcontractors: not her hourly pay
+    sheila = one(r, paid_to="intermediary", country="PH")
+    assert (sheila["lowest_hourly"], sheila["highest_hourly"]) == (2.14, 3.75)
 
 
 def test_pay_by_form(run):
