@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,7 +199,6 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                     else:
                         write_dumps(store, rel / "dumps", iris, summary, reference=reference,
                                     texts=texts + [(inferred, inferred_text)])
-                (rel / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
             with step("explorer"):
                 # the data of the explorer page (/explore), read from the graph, for the server and static sites
                 from .explorer import FILE_NAME, write_explorer_data
@@ -207,11 +207,20 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 del store
             hook("publish")
             say("[8/8] publishing the new release")
-        seconds["total"] = round(time.perf_counter() - t_all, 3)
-        summary["seconds"] = seconds
+            # the summary is the release's last file, written before the switch: nothing in a published
+            # release changes afterwards (a server may open it at once); "total" is the time up to the switch
+            seconds["total"] = round(time.perf_counter() - t_all, 3)
+            summary["seconds"] = seconds
+            _write_durably(rel / "summary.json", json.dumps(summary, indent=2, sort_keys=True))
         cur = ws.require_current()
-        (cur / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
         return BuildResult(cur, graphs, sum(graphs.values()), violations, seconds, summary)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def resolve_engine(engine: str) -> str:

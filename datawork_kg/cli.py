@@ -386,15 +386,17 @@ def publish(ctx, static_dir):
 @click.option("--query-endpoint", help="SPARQL query URL used to check counts (default: guessed).")
 @click.option("--user", help="User name for HTTP auth.")
 @click.option("--password", envvar="DATAWORK_PUSH_PASSWORD", help="Password (or $DATAWORK_PUSH_PASSWORD).")
+@click.option("--update-endpoint", help="SPARQL Update URL used for the switch (default: guessed).")
 @click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True)
 @click.pass_context
 @handled
-def push(ctx, endpoint, query_endpoint, user, password, auth):
-    """Push every named graph to a production triple store (SPARQL 1.1 Graph Store Protocol)."""
+def push(ctx, endpoint, query_endpoint, user, password, update_endpoint, auth):
+    """Push every named graph to a production triple store, all or nothing (Graph Store Protocol, then
+    one SPARQL Update that switches the target to the new graphs)."""
     from .publish import push as run
 
     report = run(endpoint, home=ctx.obj["home"], query_endpoint=query_endpoint, user=user, password=password,
-                 auth=auth, progress=_err)
+                 auth=auth, progress=_err, update_endpoint=update_endpoint)
     click.echo(str(report))
 
 

@@ -10,11 +10,12 @@ Everything is written to a temporary folder next to DIR and swapped in at the en
 run leaves the previous publication as it was.
 
 ``datawork push --endpoint URL`` (:func:`push`): every named graph of the current release into a
-production triple store through the SPARQL 1.1 Graph Store HTTP Protocol. Each graph is sent
-with one ``PUT`` (which replaces that graph as one operation), graphs pushed by an earlier run
-and gone from this release are deleted (a small manifest graph records what was pushed), and
-the triple count of every graph is then checked with a ``COUNT`` query (one row, so result caps
-such as Virtuoso's ``ResultSetMaxRows`` cannot hide anything).
+production triple store, all or nothing: the graphs go to new graph names first (SPARQL 1.1 Graph
+Store HTTP Protocol), then one SPARQL Update request moves them onto their names, drops the graphs
+the release no longer has and rewrites the manifest graph (what the target serves); a journal graph
+records a push under way, so that an interrupted one is finished by the next. The triple count of
+every graph is then checked with a ``COUNT`` query (one row, so result caps such as Virtuoso's
+``ResultSetMaxRows`` cannot hide anything).
 """
 from __future__ import annotations
 
@@ -477,6 +478,8 @@ class PushReport:
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    update_endpoint: str = ""
+    previous: str | None = None  # the release the target served before
 
     @property
     def ok(self) -> bool:
@@ -490,6 +493,8 @@ class PushReport:
         width = max([len(g.graph) for g in self.graphs] + [5])
         lines = [f"pushed release {self.release} to {self.endpoint} ({len(self.graphs)} graphs, {self.triples:,} triples, "
                  f"{self.seconds:.1f} s)",
+                 f"  the target served {f'release {self.previous}' if self.previous else 'no datawork release'} before; "
+                 f"switched to {self.release} in one update request to {self.update_endpoint}",
                  f"  counts checked with {self.query_endpoint}",
                  f"  {'graph'.ljust(width)}  {'local':>9}  {'remote':>9}  check"]
         for g in self.graphs:
@@ -528,8 +533,12 @@ def _auth(user: str | None, password: str | None, auth: str):
 
 
 # Turtle is UTF-8 by definition; Virtuoso answers 501 to "text/turtle; charset=utf-8", so no parameter.
-def _explain(resp, what: str, url: str) -> PublishError:
+def _explain(resp, what: str, url: str, *, update: bool = False) -> PublishError:
     text = (resp.text or "").strip().replace("\n", " ")[:300]
+    if update and resp.status_code in (401, 403, 404, 405):
+        return PublishError(f"{what}: the SPARQL Update endpoint {url} answered HTTP {resp.status_code}",
+                            hint="give --update-endpoint (Oxigraph: /update; Virtuoso: /sparql-auth with digest auth; "
+                                 "Fuseki: /DATASET/update) and credentials allowed to write")
     if resp.status_code in (401, 403):
         return PublishError(f"{what}: the server refused the credentials (HTTP {resp.status_code}) at {url}",
                             hint="check --user/--password and --auth (Virtuoso: digest on /sparql-graph-crud-auth)")
@@ -563,17 +572,96 @@ def _count(client, query_url: str, graph: str) -> int:
         raise PublishError(f"counting the triples of <{graph}>: unexpected answer from {query_url}: {exc}") from None
 
 
+class PushInterrupted(DataworkError):
+    """``datawork push`` was interrupted (Ctrl-C); the message says what the target holds now."""
+
+    exit_code = 130
+
+
+# The bookkeeping graphs a push keeps on the target, under {base}graph/publication:
+#   the manifest  {base}graph/publication          the release the target serves and its graphs
+#   the journal   {base}graph/publication/journal  a push under way: its staging graphs and its phase
+#   staging       {base}graph/publication/staging/{push id}/{n}   the new release's graphs before the switch
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+VOID_DATASET = "http://rdfs.org/ns/void#Dataset"
+VOID_SUBSET = "http://rdfs.org/ns/void#subset"
+DCT = "http://purl.org/dc/terms/"
+PROV_ACTIVITY = "http://www.w3.org/ns/prov#Activity"
+PROV_INVALIDATED = "http://www.w3.org/ns/prov#invalidated"
+ADMS_STATUS = "http://www.w3.org/ns/adms#status"
+# what a staging graph replaces when it is the default graph (dct:replaces needs an IRI)
+SD_DEFAULT_GRAPH = "http://www.w3.org/ns/sparql-service-description#DefaultGraph"
+STAGING, SWITCHING = "staging", "switching"
+
+
+@dataclass
+class _Names:
+    base: str
+
+    @property
+    def manifest(self) -> str:
+        return self.base + "graph/publication"
+
+    @property
+    def journal(self) -> str:
+        return self.base + "graph/publication/journal"
+
+    def staging(self, push_id: str, n: int) -> str:
+        return f"{self.base}graph/publication/staging/{push_id}/{n}"
+
+
+@dataclass
+class TargetState:
+    """What a target store holds, as its manifest and journal say."""
+
+    release: str | None                 # the release the manifest names (None: no datawork release yet)
+    graphs: list[str]                   # its named graphs
+    journal_release: str | None = None  # a push under way (or interrupted): the release it pushes
+    journal_phase: str | None = None    # STAGING or SWITCHING
+    staging: dict[str, str] = field(default_factory=dict)  # staging graph -> the graph it replaces (DEFAULT)
+    removing: list[str] = field(default_factory=list)     # graphs the switch removes
+
+    def serves(self) -> str:
+        return f"release {self.release}" if self.release else "no datawork release (nothing was pushed before)"
+
+
+def guess_update_endpoint(endpoint: str) -> str:
+    """The SPARQL Update URL that goes with a Graph Store URL (Oxigraph, Virtuoso, Fuseki, RDF4J/GraphDB)."""
+    parts = urlsplit(endpoint)
+    path = parts.path.rstrip("/")
+    for suffix, repl in (("/sparql-graph-crud-auth", "/sparql-auth"), ("/sparql-graph-crud", "/sparql"), ("/store", "/update"),
+                         ("/data", "/update"), ("/rdf-graphs/service", "/statements")):
+        if path.endswith(suffix):
+            return urlunsplit((parts.scheme, parts.netloc, path[: -len(suffix)] + repl, "", ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
 def push(endpoint: str, home: Path | str | None = None, query_endpoint: str | None = None, user: str | None = None,
          password: str | None = None, auth: str = "basic", progress: Progress | None = None, *,
-         timeout: float = 600.0, default_graph: bool = True) -> PushReport:
-    """Load every named graph of the current release into a triple store (SPARQL 1.1 Graph Store Protocol).
+         timeout: float = 600.0, default_graph: bool = True, update_endpoint: str | None = None) -> PushReport:
+    """Load every named graph of the current release into a triple store, all or nothing.
+
+    1. The graphs go to new, unused graph names on the target (*staging*, through the SPARQL 1.1
+       Graph Store Protocol), recorded first in a journal graph; the target's served graphs are
+       not touched.
+    2. One SPARQL Update request then *switches*: it moves each staging graph onto its graph
+       (``MOVE``), drops the graphs this release no longer has, rewrites the manifest and drops the
+       journal. A store that runs an update request as one transaction (Oxigraph, Fuseki, GraphDB)
+       goes from the old release to the new one at once; Virtuoso runs the operations one by one,
+       so only a crash of the store in the middle of the switch could leave it half done, and the
+       journal then says so until the next push completes the switch.
+    3. The triples of every graph are counted on the target.
+
+    A push first finishes what an interrupted one left: it removes the staging graphs of a push
+    interrupted before its switch, and completes a switch that was sent. On Ctrl-C the staging
+    graphs written so far are removed, and :class:`PushInterrupted` says what the target holds.
 
     The release's default graph (the deduplicated union of its named graphs, which the library
-    queries read) goes to the target's default graph (``?default``) too, where the store has one
-    of its own; Virtuoso has none (its queries read every graph), which the report notes.
+    queries read) goes to the target's default graph too, where the store has one of its own;
+    Virtuoso has none (its queries read every graph), which the report notes.
 
     Raises :class:`PushCheckFailed` if a count differs afterwards, :class:`PublishError` when the
-    store refuses or cannot be reached.
+    store refuses or cannot be reached (its message says what the target holds).
     """
     import httpx
 
@@ -590,54 +678,77 @@ def push(endpoint: str, home: Path | str | None = None, query_endpoint: str | No
     summary = {}
     if (rel_dir / "summary.json").exists():
         summary = json.loads((rel_dir / "summary.json").read_text(encoding="utf-8"))
-    base = summary.get("base") or "https://w3id.org/datawork/id/"
-    manifest_iri = base + "graph/publication"
+    names = _Names(summary.get("base") or "https://w3id.org/datawork/id/")
     qurl = query_endpoint or guess_query_endpoint(endpoint)
-    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != manifest_iri)
-    report = PushReport(endpoint, qurl, rel_dir.name)
+    uurl = update_endpoint or guess_update_endpoint(endpoint)
+    graphs = sorted(g.value for g in store.named_graphs()
+                    if isinstance(g, ox.NamedNode) and not g.value.startswith(names.manifest))
+    report = PushReport(endpoint, qurl, rel_dir.name, update_endpoint=uurl)
     credentials = _auth(user, password, auth)
     with httpx.Client(auth=credentials, timeout=httpx.Timeout(timeout, connect=15.0), follow_redirects=False) as client:
+        t = _Target(client, endpoint, qurl, uurl, names)
         try:
-            previous = _read_manifest(client, endpoint, manifest_iri)
+            before = t.state()
         except httpx.HTTPError as exc:
             raise PublishError(f"cannot reach {endpoint}: {exc}", hint="check the URL and that the store is running") from None
-        say(f"pushing {len(graphs)} graphs of release {rel_dir.name} to {endpoint}")
-        if default_graph and "default_graph_triples" in summary:
-            _push_default(client, endpoint, store, report, say)
-        for i, g in enumerate(graphs, 1):
-            t = time.perf_counter()
-            triples = [ox.Triple(q.subject, q.predicate, q.object)
-                       for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-            gp = GraphPush(g, len(triples))
+        except KeyboardInterrupt:
+            raise PushInterrupted("interrupted. The target was not changed (this push wrote nothing to it).") from None
+        if before.journal_phase:
             try:
-                resp = client.put(endpoint, params={"graph": g}, content=body,
-                                  headers={"Content-Type": "text/turtle"})
-            except httpx.HTTPError as exc:
-                raise PublishError(f"sending <{g}> to {endpoint} failed: {exc}",
-                                   hint="graphs sent before this one are already replaced; run push again") from None
-            if resp.status_code not in (200, 201, 204):
-                raise _explain(resp, f"replacing <{g}>", endpoint)
-            gp.status = "replaced" if resp.status_code in (200, 204) else "created"
-            gp.seconds = time.perf_counter() - t
-            report.graphs.append(gp)
-            say(f"  [{i}/{len(graphs)}] {g}: {len(triples):,} triples ({gp.status}, {gp.seconds:.1f} s)")
-        for old in sorted(set(previous) - set(graphs)):
-            try:
-                resp = client.delete(endpoint, params={"graph": old})
-            except httpx.HTTPError as exc:
-                raise PublishError(f"removing the old graph <{old}> failed: {exc}") from None
-            if resp.status_code not in (200, 204, 404):
-                raise _explain(resp, f"removing the old graph <{old}>", endpoint)
-            report.removed.append(old)
-            say(f"  removed {old} (not in this release)")
-        _write_manifest(client, endpoint, manifest_iri, graphs, rel_dir.name, base)
-        say(f"checking counts with {qurl}")
+                before = _recover(t, before, say)
+            except KeyboardInterrupt:
+                raise PushInterrupted(
+                    f"interrupted while finishing an earlier push of release {before.journal_release} that was itself "
+                    f"interrupted; its journal graph <{names.journal}> is still on the target, which serves "
+                    + (f"{before.serves()}." if before.journal_phase == STAGING else
+                       f"{before.serves()} or, if the completion went through, release {before.journal_release}.")
+                    + " Run push again: it finishes that first.") from None
+        report.previous = before.release
+        say(f"pushing {len(graphs)} graphs of release {rel_dir.name} to {endpoint} (the target serves {before.serves()})")
+        plan: list[tuple[str, str]] = []  # (graph or DEFAULT, staging graph)
+        push_id = uuid.uuid4().hex[:12]
+        phase = "prepare"
         try:
+            with_default = default_graph and "default_graph_triples" in summary and t.has_default_graph()
+            if default_graph and "default_graph_triples" in summary and not with_default:
+                report.notes.append("the target has no separate default graph (Virtuoso: its queries read the union of "
+                                    "all graphs, so a triple stated in several graphs counts several times unless the "
+                                    "query names its graphs); only the named graphs were pushed")
+            targets = ([DEFAULT] if with_default else []) + graphs
+            plan = [(g, names.staging(push_id, n)) for n, g in enumerate(targets)]
+            removing = sorted(set(before.graphs) - set(graphs))
+            phase = STAGING
+            t.put(names.journal, _journal(names, rel_dir.name, STAGING, plan, removing))
+            for i, (g, staging) in enumerate(plan, 1):
+                t1 = time.perf_counter()
+                source = ox.DefaultGraph() if g == DEFAULT else ox.NamedNode(g)
+                triples = [ox.Triple(q.subject, q.predicate, q.object)
+                           for q in store.quads_for_pattern(None, None, None, source)]
+                t.put(staging, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), what=f"sending <{g}>")
+                gp = GraphPush(g, len(triples), status="staged", seconds=time.perf_counter() - t1)
+                report.graphs.append(gp)
+                say(f"  [{i}/{len(plan)}] {g}: {len(triples):,} triples staged ({gp.seconds:.1f} s)")
+            t.put(names.journal, _journal(names, rel_dir.name, SWITCHING, plan, removing))
+            phase = SWITCHING
+            say(f"  switching the target to release {rel_dir.name} (one update request)")
+            t.update(_switch_request(names, rel_dir.name, plan, removing), what="switching to the new graphs")
+            phase = "switched"
             for gp in report.graphs:
-                gp.remote = _count(client, qurl, gp.graph)
+                gp.status = "replaced"
+            report.removed = removing
+            for r in removing:
+                say(f"  removed {r} (not in this release)")
+            say(f"checking counts with {qurl}")
+            for gp in report.graphs:
+                gp.remote = t.count(gp.graph)
+        except KeyboardInterrupt:
+            raise PushInterrupted("interrupted. " + _state_after(t, phase, plan, before, rel_dir.name)) from None
         except httpx.HTTPError as exc:
-            raise PublishError(f"cannot reach the query endpoint {qurl}: {exc}", hint="give --query-endpoint") from None
+            raise PublishError(f"the push to {endpoint} failed: {exc}. " + _state_after(t, phase, plan, before, rel_dir.name),
+                               hint="check the store and run push again") from None
+        except PublishError as exc:
+            exc.message += ". " + _state_after(t, phase, plan, before, rel_dir.name)
+            raise
     report.seconds = time.perf_counter() - t0
     if not report.ok:
         raise PushCheckFailed(str(report), hint="the target store changed the data (or another writer did); "
@@ -645,68 +756,188 @@ def push(endpoint: str, home: Path | str | None = None, query_endpoint: str | No
     return report
 
 
-def _push_default(client, endpoint: str, store: ox.Store, report: PushReport, say: Progress) -> None:
-    import httpx
-
-    t = time.perf_counter()
-    triples = [ox.Triple(q.subject, q.predicate, q.object)
-               for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
-    if not triples:
-        return
-    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    try:
-        # Connection: close, because a store that refuses ?default may not read the body, which
-        # would spoil the next request on a kept-alive connection (Virtuoso then answers 501)
-        resp = client.put(endpoint + ("&" if "?" in endpoint else "?") + "default", content=body,
-                          headers={"Content-Type": "text/turtle", "Connection": "close"})
-    except httpx.HTTPError as exc:
-        raise PublishError(f"sending the default graph to {endpoint} failed: {exc}") from None
-    if resp.status_code in (401, 403):
-        raise _explain(resp, "replacing the default graph", endpoint)
-    if resp.status_code not in (200, 201, 204):
-        report.notes.append(f"the target refused a default graph (HTTP {resp.status_code}; Virtuoso has none: its "
-                            "queries read the union of all graphs, so a triple stated in several graphs counts "
-                            "several times unless the query names its graphs)")
-        say("  the target has no separate default graph; only the named graphs were pushed")
-        return
-    gp = GraphPush(DEFAULT, len(triples), status="replaced", seconds=time.perf_counter() - t)
-    report.graphs.append(gp)
-    say(f"  {DEFAULT}: {len(triples):,} triples (the union of the named graphs, without duplicates)")
-
-
-def _read_manifest(client, endpoint: str, manifest_iri: str) -> list[str]:
-    resp = client.get(endpoint, params={"graph": manifest_iri}, headers={"Accept": "application/n-triples, text/turtle;q=0.9"})
-    if resp.status_code == 404 or resp.status_code == 204:
-        return []
-    if resp.status_code in (401, 403):
-        raise _explain(resp, "reading the previous push's manifest", endpoint)
-    if resp.status_code != 200:
-        return []
-    ctype = (resp.headers.get("content-type") or "").split(";")[0].strip()
-    fmt = ox.RdfFormat.N_TRIPLES if ctype in ("application/n-triples", "text/plain") else ox.RdfFormat.TURTLE
-    try:
-        triples = list(ox.parse(resp.content, format=fmt))
-    except (SyntaxError, ValueError):
-        return []
-    subset = "http://rdfs.org/ns/void#subset"
-    return sorted({t.object.value for t in triples if t.predicate.value == subset and isinstance(t.object, ox.NamedNode)})
+def _state_after(t: "_Target", phase: str, plan: list[tuple[str, str]], before: TargetState, release: str) -> str:
+    """What the target holds after a push stopped in ``phase`` (best effort: removes the staging graphs)."""
+    if phase == "prepare":
+        return f"The target was not changed: it serves {before.serves()}."
+    if phase == STAGING:
+        try:
+            t.update(" ;\n".join([f"DROP SILENT GRAPH <{s}>" for _, s in plan] + [f"DROP SILENT GRAPH <{t.names.journal}>"]),
+                     what="removing the staging graphs", timeout=30)
+        except (Exception, KeyboardInterrupt):
+            return (f"The target was not changed: it serves {before.serves()}. The new graphs staged so far are still "
+                    f"there, under <{t.names.base}graph/publication/staging/> and listed in the journal graph "
+                    f"<{t.names.journal}>: queries over every graph (GRAPH ?g, Virtuoso's default graph) see them, "
+                    "and the next push removes them.")
+        return f"The target was not changed: it serves {before.serves()} (the graphs staged so far were removed)."
+    if phase == SWITCHING:
+        try:
+            now = t.state(timeout=15)
+        except (Exception, KeyboardInterrupt):
+            now = None
+        if now is not None and now.release == release and not now.journal_phase:
+            return f"The switch was applied: the target serves release {release} in full."
+        return (f"The switch to release {release} was sent but not confirmed. A store that runs an update request as one "
+                f"transaction (Oxigraph, Fuseki, GraphDB) serves either {before.serves()} or release {release}, "
+                f"in full; its manifest graph <{t.names.manifest}> names which (dct:identifier). Virtuoso runs the "
+                f"operations one by one and may be part way through. The journal graph <{t.names.journal}> records "
+                "the switch: the next push completes it first.")
+    return f"The switch was applied: the target serves release {release} in full; only the count check did not finish."
 
 
-def _write_manifest(client, endpoint: str, manifest_iri: str, graphs: list[str], release: str, base: str) -> None:
-    m = ox.NamedNode(manifest_iri)
-    t = [ox.Triple(m, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("http://rdfs.org/ns/void#Dataset")),
-         ox.Triple(m, ox.NamedNode("http://purl.org/dc/terms/identifier"), ox.Literal(release)),
-         ox.Triple(m, ox.NamedNode("http://purl.org/dc/terms/modified"),
+def _recover(t: "_Target", state: TargetState, say: Progress) -> TargetState:
+    """Finish what an interrupted push left on the target (its journal says what)."""
+    if state.journal_phase == STAGING:
+        say(f"  an earlier push of release {state.journal_release} stopped before its switch: removing its "
+            f"{len(state.staging)} staging graphs (the target serves {state.serves()})")
+        t.update(" ;\n".join([f"DROP SILENT GRAPH <{s}>" for s in state.staging] + [f"DROP SILENT GRAPH <{t.names.journal}>"]),
+                 what="removing the staging graphs of an interrupted push")
+    else:
+        # the switch was sent: finish it with the staging graphs still there (on a store that ran part
+        # of it, the graphs already moved have left their staging name)
+        left = [(g, s) for s, g in state.staging.items() if t.has_graph(s)]
+        say(f"  an earlier push of release {state.journal_release} was interrupted during its switch: completing it "
+            f"({len(left)} of {len(state.staging)} graphs still to move)")
+        t.update(_switch_request(t.names, state.journal_release or "", left, state.removing,
+                                 graphs=[g for g in state.staging.values() if g != DEFAULT]),
+                 what="completing the switch of an interrupted push")
+    return t.state()
+
+
+def _switch_request(names: _Names, release: str, plan: list[tuple[str, str]], removing: list[str], *,
+                    graphs: list[str] | None = None) -> str:
+    """One SPARQL Update request: staging graphs onto their graphs, old graphs dropped, manifest, journal dropped."""
+    ops = [f"MOVE SILENT GRAPH <{s}> TO {'DEFAULT' if g == DEFAULT else f'GRAPH <{g}>'}" for g, s in plan]
+    ops += [f"DROP SILENT GRAPH <{g}>" for g in removing]
+    named = sorted(graphs if graphs is not None else [g for g, _ in plan if g != DEFAULT])
+    ops.append(f"DROP SILENT GRAPH <{names.manifest}>")
+    ops.append(f"INSERT DATA {{ GRAPH <{names.manifest}> {{\n{_manifest_nt(names, release, named)}}} }}")
+    ops.append(f"DROP SILENT GRAPH <{names.journal}>")
+    return " ;\n".join(ops)
+
+
+def _manifest_nt(names: _Names, release: str, graphs: list[str]) -> str:
+    m = ox.NamedNode(names.manifest)
+    t = [ox.Triple(m, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID_DATASET)),
+         ox.Triple(m, ox.NamedNode(DCT + "identifier"), ox.Literal(release)),
+         ox.Triple(m, ox.NamedNode(DCT + "modified"),
                    ox.Literal(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                               datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))),
          ox.Triple(m, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
                    ox.Literal("Graphs written by 'datawork push' (replaced on every push).", language="en"))]
-    t += [ox.Triple(m, ox.NamedNode("http://rdfs.org/ns/void#subset"), ox.NamedNode(g)) for g in graphs]
-    resp = client.put(endpoint, params={"graph": manifest_iri}, content=ox.serialize(t, format=ox.RdfFormat.N_TRIPLES),
-                      headers={"Content-Type": "text/turtle"})
-    if resp.status_code not in (200, 201, 204):
-        raise _explain(resp, "writing the push manifest", endpoint)
+    t += [ox.Triple(m, ox.NamedNode(VOID_SUBSET), ox.NamedNode(g)) for g in graphs]
+    return ox.serialize(t, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def _journal(names: _Names, release: str, phase: str, plan: list[tuple[str, str]], removing: list[str]) -> bytes:
+    j = ox.NamedNode(names.journal)
+    t = [ox.Triple(j, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROV_ACTIVITY)),
+         ox.Triple(j, ox.NamedNode(DCT + "identifier"), ox.Literal(release)),
+         ox.Triple(j, ox.NamedNode(ADMS_STATUS), ox.Literal(phase)),
+         ox.Triple(j, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+                   ox.Literal("A 'datawork push' under way or interrupted: the staging graphs it wrote (void:subset), the "
+                              "graph each replaces (dct:replaces) and the graphs its switch removes (prov:invalidated).",
+                              language="en"))]
+    for g, s in plan:
+        t.append(ox.Triple(j, ox.NamedNode(VOID_SUBSET), ox.NamedNode(s)))
+        t.append(ox.Triple(ox.NamedNode(s), ox.NamedNode(DCT + "replaces"), ox.NamedNode(SD_DEFAULT_GRAPH if g == DEFAULT else g)))
+    t += [ox.Triple(j, ox.NamedNode(PROV_INVALIDATED), ox.NamedNode(g)) for g in removing]
+    return ox.serialize(t, format=ox.RdfFormat.N_TRIPLES)
+
+
+class _Target:
+    """The Graph Store, query and update URLs of a target store, through one HTTP client."""
+
+    def __init__(self, client, endpoint: str, query_url: str, update_url: str, names: _Names) -> None:
+        self.client, self.endpoint, self.query_url, self.update_url, self.names = client, endpoint, query_url, update_url, names
+
+    def put(self, graph: str, body: bytes, what: str | None = None) -> None:
+        # Turtle is UTF-8 by definition; Virtuoso answers 501 to "text/turtle; charset=utf-8", so no parameter
+        resp = self.client.put(self.endpoint, params={"graph": graph}, content=body, headers={"Content-Type": "text/turtle"})
+        if resp.status_code not in (200, 201, 204):
+            raise _explain(resp, what or f"writing <{graph}>", self.endpoint)
+
+    def update(self, text: str, what: str, timeout: float | None = None) -> None:
+        kwargs = {"timeout": timeout} if timeout else {}
+        resp = self.client.post(self.update_url, data={"update": text}, **kwargs)
+        if resp.status_code not in (200, 204):
+            raise _explain(resp, what, self.update_url, update=True)
+
+    def select(self, q: str, timeout: float | None = None) -> list[dict]:
+        kwargs = {"timeout": timeout} if timeout else {}
+        headers = {"Accept": "application/sparql-results+json"}
+        resp = self.client.post(self.query_url, data={"query": q}, headers=headers, **kwargs)
+        if resp.status_code in (405, 415):
+            resp = self.client.get(self.query_url, params={"query": q}, headers=headers, **kwargs)
+        if resp.status_code != 200:
+            raise _explain(resp, "querying the target", self.query_url)
+        try:
+            data = resp.json()
+            if "boolean" in data:
+                return [{"boolean": data["boolean"]}]
+            return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PublishError(f"unexpected answer from {self.query_url}: {exc}") from None
+
+    def count(self, graph: str) -> int:
+        return _count(self.client, self.query_url, graph)
+
+    def has_graph(self, graph: str) -> bool:
+        rows = self.select(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return bool(rows and rows[0].get("boolean") in (True, "true"))
+
+    def has_default_graph(self) -> bool:
+        """Whether the store has a default graph of its own (Oxigraph, Fuseki) or none (Virtuoso: the union)."""
+        resp = self.client.head(self.endpoint + ("&" if "?" in self.endpoint else "?") + "default",
+                                headers={"Connection": "close"})
+        if resp.status_code in (401, 403):
+            raise _explain(resp, "looking at the default graph", self.endpoint)
+        return resp.status_code == 200
+
+    def state(self, timeout: float | None = None) -> TargetState:
+        m, j = self.names.manifest, self.names.journal
+        state = TargetState(None, [])
+        for r in self.select(f"SELECT ?p ?o WHERE {{ GRAPH <{m}> {{ <{m}> ?p ?o }} }}", timeout):
+            if r["p"] == DCT + "identifier":
+                state.release = r["o"]
+            elif r["p"] == VOID_SUBSET:
+                state.graphs.append(r["o"])
+        replaces: dict[str, str] = {}
+        for r in self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{j}> {{ ?s ?p ?o }} }}", timeout):
+            p, o = r["p"], r["o"]
+            if p == DCT + "replaces":
+                replaces[r["s"]] = DEFAULT if o == SD_DEFAULT_GRAPH else o
+            elif r["s"] != j:
+                continue
+            elif p == DCT + "identifier":
+                state.journal_release = o
+            elif p == ADMS_STATUS:
+                state.journal_phase = o
+            elif p == PROV_INVALIDATED:
+                state.removing.append(o)
+        state.staging = {s: g for s, g in sorted(replaces.items())}
+        state.graphs.sort()
+        state.removing.sort()
+        return state
+
+
+def target_state(endpoint: str, home: Path | str | None = None, query_endpoint: str | None = None,
+                 user: str | None = None, password: str | None = None, auth: str = "basic") -> TargetState:
+    """What the target store serves (its manifest) and whether a push is under way there (its journal)."""
+    import httpx
+
+    base = "https://w3id.org/datawork/id/"
+    cur = Workspace(home).current()
+    if cur is not None and (cur / "summary.json").exists():
+        base = json.loads((cur / "summary.json").read_text(encoding="utf-8")).get("base") or base
+    with httpx.Client(auth=_auth(user, password, auth), timeout=60) as client:
+        t = _Target(client, endpoint, query_endpoint or guess_query_endpoint(endpoint), guess_update_endpoint(endpoint),
+                    _Names(base))
+        try:
+            return t.state()
+        except httpx.HTTPError as exc:
+            raise PublishError(f"cannot reach {endpoint}: {exc}", hint="check the URL and that the store is running") from None
 
 
 __all__ = ["publish_static", "push", "StaticReport", "PushReport", "GraphPush", "PublishError", "PushCheckFailed",
-           "guess_query_endpoint", "apache_config", "nginx_config", "w3id_config"]
+           "PushInterrupted", "TargetState", "target_state", "guess_query_endpoint", "guess_update_endpoint", "apache_config", "nginx_config", "w3id_config"]

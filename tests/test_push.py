@@ -282,3 +282,211 @@ def test_virtuoso_refuses_wrong_credentials(built, virtuoso):
     ws, _ = built
     with pytest.raises(PublishError, match="credentials"):
         push(virtuoso.store_url, home=ws.root, user="dba", password="wrong", auth="digest")
+
+
+# ----------------------------------------------------------------- all or nothing (issue 21, item 10)
+STAGING_PREFIX = "https://w3id.org/datawork/id/graph/publication/staging/"
+JOURNAL = "https://w3id.org/datawork/id/graph/publication/journal"
+MANIFEST = "https://w3id.org/datawork/id/graph/publication"
+
+
+@pytest.fixture(scope="module")
+def older(tmp_path_factory):
+    """A second, different release: built from two of the four case files (fewer graphs, other triples)."""
+    from datawork_kg.build import build
+    from datawork_kg.store import Workspace
+
+    home = tmp_path_factory.mktemp("older")
+    files = sorted((Path(__file__).parent.parent / "evidence").glob("*.yaml"))[:2]
+    build(files, home=home, reason=False, dumps=False)
+    return Workspace(home)
+
+
+class _Interrupt:
+    """Ctrl-C at the k-th HTTP request of a push, counted from its "pushing ..." message (after it has
+    finished what an earlier push left): before the request is sent, or after the store answered it."""
+
+    def __init__(self, monkeypatch, k: int | None, after: bool) -> None:
+        self.k, self.after, self.n, self.fired, self.armed = k, after, 0, False, False
+        real = httpx.Client.send
+
+        def send(client, request, *args, **kwargs):
+            self.n += self.armed
+            fire = self.armed and not self.fired and self.n == self.k
+            if fire and not self.after:
+                self.fired = True
+                raise KeyboardInterrupt
+            resp = real(client, request, *args, **kwargs)
+            if fire:
+                self.fired = True
+                raise KeyboardInterrupt
+            return resp
+
+        monkeypatch.setattr(httpx.Client, "send", send)
+
+    def progress(self, message: str) -> None:
+        self.armed = self.armed or message.startswith("pushing")
+
+
+def _served(store_url: str) -> dict[str, frozenset]:
+    """Every graph of an Oxigraph target but the staging graphs and the journal, the manifest without its date
+    (a multiset of triples per graph, blank nodes as one label: each PUT gives them new ones)."""
+    from collections import Counter
+
+    r = httpx.get(store_url, headers={"Accept": "application/n-quads"}, timeout=60)
+    r.raise_for_status()
+    out: dict[str, Counter] = {}
+    bnode = lambda t: "_:b" if isinstance(t, ox.BlankNode) else str(t)  # noqa: E731
+    for q in ox.parse(r.content, format=ox.RdfFormat.N_QUADS):
+        g = DEFAULT if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        if g.startswith(STAGING_PREFIX) or g == JOURNAL or q.predicate.value == "http://purl.org/dc/terms/modified":
+            continue
+        out.setdefault(g, Counter())[(bnode(q.subject), str(q.predicate), bnode(q.object))] += 1
+    return {g: frozenset(c.items()) for g, c in out.items()}
+
+
+def _leftovers_are_journaled(target: Target, ws) -> None:
+    """Staging graphs left on the target are the ones its journal lists (so the next push removes them)."""
+    from datawork_kg.publish import target_state
+
+    graphs = {b["g"]["value"] for b in httpx.post(target.query_url, data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                                                  headers={"Accept": "application/sparql-results+json"}, timeout=60)
+              .json()["results"]["bindings"]}
+    staged = {g for g in graphs if g.startswith(STAGING_PREFIX)}
+    state = target_state(target.store_url, home=ws.root, query_endpoint=target.query_url)
+    assert staged <= set(state.staging)
+    assert not staged or state.journal_phase
+
+
+@pytest.mark.server
+def test_interrupted_push_leaves_one_whole_release(built, older, oxigraph, monkeypatch):
+    """Ctrl-C while staging, just before the switch and just after it: the target serves the old release
+    or the new one, every graph of it, never a mix, and the message says which. (The push before the
+    fix wrote each graph in place: Ctrl-C left graphs of two releases.)"""
+    _interrupt_everywhere(built, older, oxigraph, monkeypatch, every=False)
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_interrupted_push_at_every_request(built, older, oxigraph, monkeypatch):
+    """The same after every request of a push up to its switch (about ten minutes on a busy machine)."""
+    _interrupt_everywhere(built, older, oxigraph, monkeypatch, every=True)
+
+
+def _interrupt_everywhere(built, older, oxigraph, monkeypatch, *, every: bool) -> None:
+    from datawork_kg.publish import PushInterrupted, push
+
+    new, _ = built
+    old_id, new_id = older.require_current().name, new.require_current().name
+    push(oxigraph.store_url, home=older.root)
+    snap_old = _served(oxigraph.store_url)
+    counter = _Interrupt(monkeypatch, None, False)
+    push(oxigraph.store_url, home=new.root, progress=counter.progress)
+    monkeypatch.undo()
+    snap_new = _served(oxigraph.store_url)
+    assert snap_old != snap_new and set(snap_old) != set(snap_new)  # other graphs, other default graph
+    n_graphs = len(snap_new) - 1  # the manifest is not counted
+    switch = counter.n - n_graphs  # the counts come after the switch, one request per graph
+    push(oxigraph.store_url, home=older.root)
+    seen = set()
+    points = [(k, True) for k in range(1, switch + 2)] if every else [(4, True), (switch, True)]
+    for k, after in points + [(switch, False)]:
+        interrupt = _Interrupt(monkeypatch, k, after)
+        with pytest.raises(PushInterrupted) as info:
+            push(oxigraph.store_url, home=new.root, progress=interrupt.progress)
+        monkeypatch.undo()
+        msg = str(info.value)
+        now = _served(oxigraph.store_url)
+        if now == snap_old:
+            seen.add("old")
+            assert f"serves release {old_id}" in msg or f"either release {old_id} or release {new_id}" in msg, (k, after, msg)
+        else:
+            assert now == snap_new, f"a mix of two releases after Ctrl-C at request {k} (after={after}): {msg}"
+            seen.add("new")
+            assert f"serves release {new_id} in full" in msg, (k, after, msg)
+            push(oxigraph.store_url, home=older.root)
+        _leftovers_are_journaled(oxigraph, new)
+    assert seen == {"old", "new"}
+    push(oxigraph.store_url, home=new.root)  # finishes what the last round left (a switch sent, not confirmed)
+    assert _served(oxigraph.store_url) == snap_new
+    graphs = httpx.post(oxigraph.query_url, data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                        headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert not [b for b in graphs if b["g"]["value"].startswith(STAGING_PREFIX) or b["g"]["value"] == JOURNAL]
+
+
+@pytest.mark.server
+def test_cli_push_interrupted_says_what_the_target_holds(built, older, oxigraph, monkeypatch):
+    from click.testing import CliRunner
+
+    from datawork_kg.cli import main
+
+    push_old = CliRunner().invoke(main, ["--home", str(older.root), "push", "--endpoint", oxigraph.store_url])
+    assert push_old.exit_code == 0, push_old.output
+    ws, _ = built
+    _Interrupt(monkeypatch, 6, False).armed = True  # while staging
+    res = CliRunner().invoke(main, ["--home", str(ws.root), "push", "--endpoint", oxigraph.store_url])
+    assert res.exit_code == 130
+    assert "nothing was published" not in res.output
+    assert f"The target was not changed: it serves release {older.require_current().name}" in res.output
+
+
+def _virtuoso_counts(target: Target) -> dict[str, int]:
+    rows = httpx.post(target.query_url, data={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                                                      "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/datawork/')) } GROUP BY ?g"},
+                      headers={"Accept": "application/sparql-results+json"}, timeout=60).json()["results"]["bindings"]
+    return {b["g"]["value"]: int(b["n"]["value"]) for b in rows
+            if not b["g"]["value"].startswith(STAGING_PREFIX) and b["g"]["value"] not in (JOURNAL, MANIFEST)}
+
+
+@pytest.mark.server
+def test_virtuoso_interrupted_and_half_switched_push_is_completed(built, older, store, virtuoso, monkeypatch):
+    """Virtuoso runs an update request's operations one by one (not as a transaction): a switch cut in
+    the middle (simulated by running its first MOVE by hand) is recorded in the journal, and the next
+    push completes it before anything else, so the target serves the interrupted release in full."""
+    from datawork_kg.publish import PushInterrupted, push, target_state
+
+    creds = dict(user="dba", password="dba", auth="digest")
+    new, _ = built
+    old_id, new_id = older.require_current().name, new.require_current().name
+    push(virtuoso.store_url, home=older.root, **creds)
+    old_counts = _virtuoso_counts(virtuoso)
+    # Ctrl-C while staging: the target is unchanged and the staging graphs are gone
+    interrupt = _Interrupt(monkeypatch, 5, True)
+    with pytest.raises(PushInterrupted, match=f"not changed: it serves release {old_id}"):
+        push(virtuoso.store_url, home=new.root, progress=interrupt.progress, **creds)
+    monkeypatch.undo()
+    assert _virtuoso_counts(virtuoso) == old_counts
+    assert not target_state(virtuoso.store_url, home=new.root, query_endpoint=virtuoso.query_url).journal_phase
+    # Ctrl-C just before the switch request: old release served, journal says "switching"
+    requests = _Interrupt(monkeypatch, None, False)
+    push(virtuoso.store_url, home=new.root, progress=requests.progress, **creds)  # count the requests of a push
+    monkeypatch.undo()
+    push(virtuoso.store_url, home=older.root, **creds)
+    n_graphs = len(_local_counts(store))
+    switch_at = requests.n - n_graphs  # the counts come after the switch, one request per graph
+    interrupt = _Interrupt(monkeypatch, switch_at, False)
+    with pytest.raises(PushInterrupted, match="sent but not confirmed"):
+        push(virtuoso.store_url, home=new.root, progress=interrupt.progress, **creds)
+    monkeypatch.undo()
+    assert _virtuoso_counts(virtuoso) == old_counts
+    state = target_state(virtuoso.store_url, home=new.root, query_endpoint=virtuoso.query_url)
+    assert state.journal_phase == "switching" and state.journal_release == new_id and state.release == old_id
+    # the store dies after the first operation of the switch: a mix of two releases
+    staging, graph = next(iter(state.staging.items()))
+    r = httpx.post(virtuoso.query_url.replace("/sparql", "/sparql-auth"), data={"update": f"MOVE GRAPH <{staging}> TO GRAPH <{graph}>"},
+                   auth=httpx.DigestAuth("dba", "dba"), timeout=60)
+    assert r.status_code == 200, r.text
+    mixed = _virtuoso_counts(virtuoso)
+    assert mixed != old_counts and mixed[graph] == _local_counts(store)[graph]
+    # the next push (of the old release) first completes the interrupted switch: the new release in full
+    at_start = {}
+
+    def progress(message: str) -> None:
+        if message.startswith("pushing") and not at_start:
+            at_start.update(_virtuoso_counts(virtuoso))
+
+    messages: list[str] = []
+    push(virtuoso.store_url, home=older.root, progress=lambda m: (messages.append(m), progress(m)), **creds)
+    assert any("completing it" in m for m in messages), messages
+    assert at_start == _local_counts(store)
+    assert _virtuoso_counts(virtuoso) == old_counts
