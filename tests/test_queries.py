@@ -145,7 +145,15 @@ def test_the_readability_check_finds_a_single_pattern_sub_select():
     assert single_pattern_sub_selects(counted) == []
 
 
-@pytest.mark.parametrize("name", sorted(Q.library()))
+# Written plainly these three joined the World Bank classification table on keys computed per row
+# (the country, the year before), which Oxigraph 0.5 evaluates as a nested loop over the whole table:
+# 4x slower at 100k and 76 s instead of 0.9 s at 1M for pay-by-income-group. They keep their previous
+# text until the graph holds the classification in force for a pay item or chain (docs/performance.md).
+NOT_YET_READABLE = {"pay-by-income-group", "chains-by-income-group", "north-south-chains"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="see NOT_YET_READABLE"))
+                                  if n in NOT_YET_READABLE else n for n in sorted(Q.library())])
 def test_queries_read_like_their_question(name):
     """No sub-select holds a single triple pattern: a query states what it asks (triple patterns,
     paths, OPTIONAL, FILTER, GROUP BY) and leaves the join order to the engine; what is slow to join is
@@ -183,6 +191,9 @@ regenerate this page from the headers).
   `BIND` for a derived column, `GROUP BY` with `COUNT`/`GROUP_CONCAT` for lists and counts. A sub-select
   is for an aggregate that must be computed apart (a count per chain beside other counts per chain);
   never to force a join order: no sub-select may hold a single triple pattern (a test checks it).
+  Three queries keep their former, hand-ordered text for now (`pay-by-income-group`,
+  `chains-by-income-group`, `north-south-chains`): joining the income-group table on a country and a
+  year computed per row is a nested loop in Oxigraph 0.5 (docs/performance.md).
 - **Names** come from `dw:displayName`, one name per labelled resource that the build writes (the first
   `rdfs:label` in code-point order), so a query never groups every label to pick one; codes from the
   code lists are shown by their local name (`STRAFTER(STR(?form), "#form-")`); countries by
