@@ -400,5 +400,21 @@ def push(ctx, endpoint, query_endpoint, user, password, update_endpoint, auth):
     click.echo(str(report))
 
 
+# ----------------------------------------------------------------- citation and releases
+@main.command()
+@click.option("--write", "write_dir", type=click.Path(file_okay=False),
+              help="Write CITATION.cff, codemeta.json and .zenodo.json to this folder (else print the citation).")
+@handled
+def citation(write_dir):
+    """How to cite datawork-kg; --write . regenerates the citation files from pyproject.toml and the VoID."""
+    from .citation import citation_text, dataset, software, write_citation_files
+
+    if write_dir:
+        for p in write_citation_files(Path(write_dir)):
+            click.echo(f"wrote {p}")
+        return
+    click.echo(citation_text(dataset(software().version)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -13,6 +13,13 @@ from .iris import IRIs
 from .namespace import DCAT, PREFIXES, VOID
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+# The dataset's own description (with KEYWORDS and PUBLISHER_NAME below): the one source of the title,
+# abstract, licence, creator and keywords that the VoID/DCAT description, CITATION.cff, codemeta.json and
+# .zenodo.json give (datawork_kg.citation reads them back from dataset_header)
+TITLE = "datawork-kg: the human supply chains behind AI"
+DESCRIPTION = ("Linked data on the outsourced and offshored data work behind AI (firms, platforms, intermediaries, "
+               "workers, tasks, ties, pay and exclusion), transcribed from published field research with provenance "
+               "to paper and section.")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
@@ -147,6 +154,22 @@ def _sha(path: Path) -> str:
     return h.hexdigest()
 
 
+def dataset_header(ds: URIRef, summary: dict) -> list[tuple]:
+    """The statements of the VoID/DCAT description that say what the dataset is: title, abstract,
+    licence, keywords, themes and, for a release (``summary["release"]``, written by
+    :mod:`datawork_kg.release`), its version and how to cite it."""
+    t = [(ds, DCTERMS.title, Literal(TITLE, lang="en")),
+         (ds, DCTERMS.description, Literal(DESCRIPTION, lang="en")),
+         (ds, DCTERMS.license, LICENSE)]
+    t += [(ds, DCAT.keyword, Literal(word, lang="en")) for word in KEYWORDS]
+    t += [(ds, DCAT.theme, theme) for theme in THEMES]
+    release = summary.get("release")
+    if release:
+        t += [(ds, DCAT.version, Literal(release["version"])),
+              (ds, DCTERMS.bibliographicCitation, Literal(release["citation"]))]
+    return t
+
+
 def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | None = None, *,
              reference: Graph | None = None) -> Graph:
     """VoID + DCAT description of the dataset in ``store``.
@@ -161,21 +184,13 @@ def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | 
     ds = dataset_iri(iris)
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal("datawork-kg: the human supply chains behind AI", lang="en")))
-    g.add((ds, DCTERMS.description, Literal(
-        "Linked data on the outsourced and offshored data work behind AI (firms, platforms, intermediaries, "
-        "workers, tasks, ties, pay and exclusion), transcribed from published field research with provenance "
-        "to paper and section.", lang="en")))
-    g.add((ds, DCTERMS.license, LICENSE))
+    for t in dataset_header(ds, summary):
+        g.add(t)
     built = Literal(summary.get("built", ""), datatype=XSD.dateTime)
     g.add((ds, DCTERMS.modified, built))
     g.add((ds, DCTERMS.issued, Literal(summary.get("issued") or summary.get("built", ""), datatype=XSD.dateTime)))
     _agents(g, ds, iris, root)
     g.add((ds, DCAT.landingPage, URIRef(root)))
-    for word in KEYWORDS:
-        g.add((ds, DCAT.keyword, Literal(word, lang="en")))
-    for theme in THEMES:
-        g.add((ds, DCAT.theme, theme))
     g.add((ds, VOID.sparqlEndpoint, URIRef(root + "sparql")))
     g.add((ds, VOID.uriSpace, Literal(iris.base)))
     g.add((ds, VOID.rootResource, URIRef(iris.base + "study/tubaro-2025")))
@@ -256,4 +271,4 @@ def _agents(g: Graph, ds: URIRef, iris: IRIs, root: str) -> None:
     g.add((contact, VCARD.hasURL, URIRef(root)))
 
 
-__all__ = ["write_dumps", "describe", "dataset_iri", "publisher_iri", "site_base", "DUMPS"]
+__all__ = ["write_dumps", "describe", "dataset_header", "TITLE", "DESCRIPTION", "KEYWORDS", "dataset_iri", "publisher_iri", "site_base", "DUMPS"]
