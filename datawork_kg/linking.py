@@ -329,6 +329,9 @@ def reference_graph(loaded: "list[LoadedGraph] | None", iris: IRIs, *,
         if row["successor"]:
             prop = DW.renamedTo if row["relation"] == "renamed" else DW.mergedInto
             g.add((o, prop, iris("organisation", row["successor"])))
+            # the history is not in the papers: it says where it comes from
+            if "organisation-history" in snap.sources:
+                g.add((o, DCTERMS.source, _source_iri(iris, "organisation-history")))
             if row["year"]:
                 year_prop = DW.renameYear if row["relation"] == "renamed" else DW.mergerYear
                 g.add((o, year_prop, Literal(int(row["year"]), datatype=XSD.integer)))

@@ -20,12 +20,13 @@ import pycountry
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from datawork_kg.errors import LinkError
 from datawork_kg.iris import IRIs, concept
 from datawork_kg.linking import (ISCO, income_group, linksets, load_snapshot, north_south, north_south_iri,
                                  reference_graph, refresh, unreviewed_qids)
+from datawork_kg.loaders import load_paths
 from datawork_kg.loaders.base import LoadedGraph
 from datawork_kg.namespace import DW, VOID, WD
 from datawork_kg.queries import bind, parse_query_file
@@ -143,6 +144,27 @@ def test_odesk_elance_upwork_and_crowdflower_history():
     assert (org("figure-eight"), DW.mergedInto, org("appen")) in g  # followed transitively
     assert g.value(org("figure-eight"), DW.mergerYear) == Literal(2019, datatype=XSD.integer)
     assert g.value(org("upwork"), RDFS.label) == Literal("Upwork", lang="en")
+    # the history is not in the papers: it carries its own source, and no case file states it
+    history = IRI("source", "organisation-history")
+    for gid in ("odesk", "elance", "crowdflower", "figure-eight"):
+        assert (org(gid), DCTERMS.source, history) in g, gid
+    assert (history, RDFS.label, None) in g
+    for lg in load_paths(sorted((ROOT / "evidence").glob("*.yaml"))):
+        assert not list(lg.graph.triples((None, DW.renamedTo, None))), lg.study
+        assert not list(lg.graph.triples((None, DW.mergedInto, None))), lg.study
+
+
+def test_shared_organisations_linked_from_the_verified_qids():
+    """Airbnb, CNRS, Telecom Paris, the Rockefeller Foundation and ImageNet: QIDs from
+    organisations-wikidata.csv (ROR records and other public files), with that file as their source."""
+    g = reference_graph(None, IRI)
+    for gid, qid in (("airbnb", "Q63327"), ("cnrs", "Q280413"), ("telecom-paris", "Q2311820"),
+                     ("rockefeller-foundation", "Q862034"), ("imagenet", "Q24901201")):
+        assert (IRI("organisation", gid), OWL.sameAs, WD[qid]) in g, gid
+    listed = (reference_dir() / "organisations-wikidata.csv").read_text(encoding="utf-8")
+    for qid in ("Q63327", "Q280413", "Q2311820", "Q862034", "Q24901201"):
+        assert f",{qid}," in listed, qid
+    assert (IRI.graph("reference"), PROV.wasDerivedFrom, IRI("source", "organisations-wikidata")) in g
 
 
 def test_links_of_what_the_case_files_use():
