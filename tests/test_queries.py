@@ -210,6 +210,10 @@ regenerate this page from the headers).
 
 # Answers that changed because the evidence or the build changed, not the query text (newest first).
 ANSWER_CHANGES = [
+    "Issue 20: Upwork, Figure Eight and Appen are no longer organisations of the olm-southeast-asia and "
+    "microwork-platforms case files (the papers do not name them); the rename and merger history reaches the "
+    "graph from the reference data, with its own source, so queries that list a study's organisations no longer "
+    "credit those papers with them.",
     "Issue 20 (evidence integrity): `pay-per-unit`, `pay-by-form` and the other pay queries no longer list "
     "Amy's and Sheila's earlier BPO salaries (olm-southeast-asia, Patterns 1 and 4) in PHP or USD: the paper "
     "gives them without a currency, which the case file now says (`currency: not-stated`) instead of borrowing "
