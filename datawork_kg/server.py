@@ -356,7 +356,8 @@ class QueryPool:
         except (EOFError, OSError, BrokenPipeError, ValueError) as exc:
             w.kill()
             return {"status": 503, "error": "the query stopped its worker process (most likely it needed more memory "
-                                            f"than a query may use: {self.memory_mb:,} MB); the worker has been replaced. "
+                                            f"than a query may use: {self.memory_mb:,} MB, or it nests too deeply for the "
+                                            "query engine); the worker has been replaced. "
                                             f"Narrow the query ({type(exc).__name__})" if self.memory_mb else
                     f"the query worker failed ({type(exc).__name__}); it has been replaced"}, False
 

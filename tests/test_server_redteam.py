@@ -194,6 +194,22 @@ def test_hostile_query_text_does_not_freeze_the_server(live, text):
     assert seconds < 10
 
 
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { " + "{ " * 5_000 + "} " * 5_000 + "}",              # Oxigraph's parser overflows its stack
+    "SELECT * WHERE { ?s ?p " + "[ ?p " * 160 + "1" + " ]" * 160 + " }",  # nested blank nodes: minutes in Oxigraph
+    "SELECT * WHERE { FILTER(" + "(" * 3_000 + "1" + ")" * 3_000 + ") } # service",  # too deep for rdflib's parser
+])
+def test_queries_that_break_the_engine_end_in_their_worker(live, text):
+    r, seconds = _health_while(live, lambda: httpx.post(live.url + "/sparql", data={"query": text}, timeout=60))
+    assert r.status_code in (403, 503), (r.status_code, r.text[:200])
+    assert seconds < 15
+    deadline = time.monotonic() + 20  # the replaced worker answers again
+    while (ok := httpx.get(live.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)).status_code == 503 \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ok.status_code == 200
+
+
 def test_many_parameters_are_read_in_linear_time(live):
     import http.client
     import json
