@@ -1,8 +1,9 @@
 """Page-ready time of the chain explorer: ``python -m benchmarks.explorer [--sizes bundled,100k]``.
 
 For each size, the graph is built (the bundled evidence, or seeded synthetic case files from
-``benchmarks/generate.py``), served by ``datawork serve`` and published with ``datawork publish
---static`` (served by ``python -m http.server``); headless Chromium (Debian's, through Selenium,
+``benchmarks/generate.py``), served by ``datawork serve`` and, for ``--static-sizes`` (default: the
+bundled graph only; the publication writes every resource page, minutes at 100k), published with
+``datawork publish --static`` and served by ``python -m http.server``; headless Chromium (Debian's, through Selenium,
 with every host but 127.0.0.1 blocked and the HTTP cache off) then opens ``/explore`` ``--runs``
 times. **Page ready** is the time from the start of navigation to the moment the page has drawn
 the map, the tables and the value flow (``performance.now()`` when ``#explorer`` gets
@@ -76,7 +77,7 @@ def build(size: str, work: Path) -> Path:
         evidence = work / "evidence"
         generate(parse_size(size), evidence, seed=1)
         cmd = _datawork("--home", str(home), "build", str(evidence), "--no-reason")
-    subprocess.run(cmd, check=True, cwd=str(ROOT), stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return home
 
 
@@ -116,25 +117,28 @@ def ready_seconds(driver, url: str, runs: int) -> list[float]:
     return times
 
 
-def measure(size: str, home: Path, work: Path, runs: int, out) -> list[dict]:
+def measure(size: str, home: Path, work: Path, runs: int, out, *, static_site: bool = True) -> list[dict]:
     rows = []
     port = _free_port()
     serve = subprocess.Popen(_datawork("--home", str(home), "serve", "--port", str(port)), cwd=str(ROOT),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    site = work / "site"
-    subprocess.run(_datawork("--home", str(home), "publish", "--static", str(site)), check=True, cwd=str(ROOT),
-                   stdout=subprocess.DEVNULL)
-    sport = _free_port()
-    static = subprocess.Popen([sys.executable, "-m", "http.server", str(sport), "--bind", "127.0.0.1",
-                               "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    static = None
     driver = None
     try:
+        sites = [("datawork serve", f"http://127.0.0.1:{port}/explore")]
+        if static_site:  # the whole publication: every resource page too (minutes at 100k)
+            site = work / "site"
+            subprocess.run(_datawork("--home", str(home), "publish", "--static", str(site)), check=True,
+                           cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            sport = _free_port()
+            static = subprocess.Popen([sys.executable, "-m", "http.server", str(sport), "--bind", "127.0.0.1",
+                                       "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _wait(f"http://127.0.0.1:{sport}/index.html", static)
+            sites.append(("static", f"http://127.0.0.1:{sport}/explore/index.html"))
         _wait(f"http://127.0.0.1:{port}/health", serve)
-        _wait(f"http://127.0.0.1:{sport}/index.html", static)
         data = json.loads((home / "current" / "explore.json").read_text(encoding="utf-8"))
         driver = browser()
-        for where, url in (("datawork serve", f"http://127.0.0.1:{port}/explore"),
-                           ("static", f"http://127.0.0.1:{sport}/explore/index.html")):
+        for where, url in sites:
             times = sorted(ready_seconds(driver, url, runs))
             target = TARGETS.get(size)
             p50 = statistics.median(times)
@@ -147,7 +151,8 @@ def measure(size: str, home: Path, work: Path, runs: int, out) -> list[dict]:
         if driver is not None:
             driver.quit()
         _stop(serve)
-        _stop(static)
+        if static is not None:
+            _stop(static)
     return rows
 
 
@@ -157,6 +162,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=5, help="page loads per site and size (after one warm-up)")
     ap.add_argument("--out", help="append the JSON lines to this file")
     ap.add_argument("--home", help="measure this already built home instead of building (one size only)")
+    ap.add_argument("--static-sizes", default="bundled",
+                    help="sizes also measured on the static publication (it writes every resource: minutes at 100k)")
     a = ap.parse_args(argv)
     fh = open(a.out, "a", encoding="utf-8") if a.out else None
 
@@ -179,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
                 out({"op": "explorer.build", "size": label, "engine": "datawork build", "seconds": round(time.perf_counter() - t, 3),
                      "explorer_step": json.loads((home / "current" / "summary.json").read_text()).get("seconds", {}).get("explorer"),
                      "peak_mb": None})
-            measure(label, home, work, a.runs, out)
+            measure(label, home, work, a.runs, out, static_site=size in a.static_sizes.split(","))
     if fh:
         fh.close()
 

@@ -98,25 +98,26 @@ FLOWS = """
 SELECT ?tie ?flow WHERE { ?chain dw:hasTie ?tie . ?tie dw:flowKind ?flow }
 """
 
-# The parties on the chains: their names, kinds (the classes the page tells apart), forms and places
+# The parties on the chains (dw:chainParty, materialised by the build: the orderers and suppliers of a
+# chain's ties): their names, kinds (the classes the page tells apart), forms, countries and regions
 PARTY_NAMES = """
-SELECT DISTINCT ?party ?name WHERE { ?chain dw:hasTie/(dw:orderer|dw:supplier) ?party . ?party dw:displayName ?name }
+SELECT DISTINCT ?party ?name WHERE { ?chain dw:chainParty ?party . ?party dw:displayName ?name }
 """
 PARTY_KINDS_Q = """
 SELECT DISTINCT ?party ?kind WHERE {
-  ?chain dw:hasTie/(dw:orderer|dw:supplier) ?party .
+  ?chain dw:chainParty ?party .
   ?party a ?kind .
   VALUES ?kind { %KINDS% }
 }
 """
 PARTY_FORMS = """
-SELECT DISTINCT ?party ?form WHERE { ?chain dw:hasTie/(dw:orderer|dw:supplier) ?party . ?party dw:organisationalForm ?form }
+SELECT DISTINCT ?party ?form WHERE { ?chain dw:chainParty ?party . ?party dw:organisationalForm ?form }
 """
 PARTY_PLACES = """
-SELECT DISTINCT ?party ?place WHERE { ?chain dw:hasTie/(dw:orderer|dw:supplier) ?party . ?party dw:basedIn ?place }
+SELECT DISTINCT ?party ?place WHERE { ?chain dw:chainParty ?party . ?party dw:basedIn ?place }
 """
 PARTY_REGIONS = """
-SELECT DISTINCT ?party ?region WHERE { ?chain dw:hasTie/(dw:orderer|dw:supplier) ?party . ?party dw:inRegion ?region }
+SELECT DISTINCT ?party ?region WHERE { ?chain dw:chainParty ?party . ?party dw:inRegion ?region }
 """
 
 # The countries parties are based in, with their ISO codes

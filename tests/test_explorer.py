@@ -136,7 +136,8 @@ REGION_GRAPH = """
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @base <https://w3id.org/datawork/id/> .
 <chain/x-c> a dw:Chain ; dw:fromStudy <study/x> ; dw:leadFirm <organisation/x-lead> ;
-    dw:hasTie <tie/x-t> ; dw:hasStep <step/x-1> .
+    dw:hasTie <tie/x-t> ; dw:hasStep <step/x-1> ;
+    dw:chainParty <organisation/x-lead>, <worker/x-w> .
 <step/x-1> dw:stepIndex 1 ; dw:stepTie <tie/x-t> .
 <tie/x-t> dw:orderer <organisation/x-lead> ; dw:supplier <worker/x-w> .
 <organisation/x-lead> a dw:LeadFirm ; dw:displayName "Lead" ; dw:basedIn <country/US> .

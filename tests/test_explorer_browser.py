@@ -251,3 +251,12 @@ def test_readable_on_a_phone(served, browser):
         browser.save_screenshot(str(ARTIFACTS / "explorer-phone.png"))
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_benchmark_reads_the_page_ready_time(served, browser):
+    """benchmarks/explorer.py times the page by what it reports (not asserted against the target here)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.explorer import ready_seconds
+
+    times = ready_seconds(browser, served + "/explore", 1)
+    assert len(times) == 1 and 0 < times[0] < 60
