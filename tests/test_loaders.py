@@ -452,3 +452,15 @@ def test_an_unknown_party_named_once_joins_two_ties():
     tie = "https://w3id.org/datawork/id/tie/tubaro-2025-"
     assert (URIRef(tie + "t-retail-vendor"), DW.supplier, vendor) in lg.graph
     assert (URIRef(tie + "t-vendor-cameraworkers"), DW.orderer, vendor) in lg.graph
+
+
+def test_shared_organisation_with_two_countries_is_refused_in_turn_and_in_a_pool():
+    """Two case files giving one global_id different countries: the node would get both. Refused with the
+    file, line and field, whether the files are loaded one after another or in a pool of processes."""
+    bad = ROOT / "tests" / "bad_inputs" / "shared-organisation-other-country.yaml"
+    for workers in (1, 2):
+        with pytest.raises(InputError) as exc:
+            load_paths([LEE, bad], workers=workers)
+        [prob] = exc.value.problems
+        assert Path(prob.file).name == bad.name and prob.line == 25 and prob.field == "organisations[0].country"
+        assert "'IE' here but 'US'" in prob.message

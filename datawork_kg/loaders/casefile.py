@@ -481,6 +481,8 @@ class CaseFileLoader:
                                             "org_iris": result.counts.pop("_org_iris", {}),
                                             "sections": set(doc.data["study"]["sections"]),
                                             "globals": _shared_organisations(doc),
+                                            "tie_ends": {t["id"]: (t["from"], t["to"])
+                                                         for t in doc.data.get("ties", []) or []},
                                             "study": study_id, "local": _local_iris(doc, result, iris)}
         else:
             result.counts.pop("_ids", None)

@@ -264,10 +264,15 @@ class CSVLoader:
         if P:
             return None, P
         ids = ctx["ids"]
-        parties = {k for k, v in ids.items() if v in ("workers", "organisations")}
+        parties = {k for k, v in ids.items() if v in ("workers", "organisations", "unknown_parties")}
         for fld in ("payer", "payee"):
             if fld in item and item[fld] != "unknown" and item[fld] not in parties:
                 bad(fld, f"reference to nothing: no party '{item[fld]}' in study '{study}'", "use an organisation or worker id of the case file")
+        ends = (ctx.get("tie_ends") or {}).get(item.get("tie"))
+        for fld in ("payer", "payee"):
+            if ends and fld in item and item[fld] in parties and item[fld] not in ends and "unknown" not in ends:
+                bad(fld, f"{fld} '{item[fld]}' is not a party of tie '{item['tie']}' ({ends[0]} -> {ends[1]})",
+                    f"use '{ends[0]}' or '{ends[1]}', or the tie between the row's payer and payee")
         for fld, kind in (("tie", "ties"), ("task", "tasks"), ("method", "methods")):
             if fld in item and ids.get(item[fld]) != kind:
                 bad(fld, f"reference to nothing: no {kind[:-1]} '{item[fld]}' in study '{study}'", f"use a {kind[:-1]} id of the case file")
@@ -275,7 +280,7 @@ class CSVLoader:
             bad("about", f"'{item['about']}' is neither a country code nor an organisation of study '{study}'",
                 "use an ISO 3166-1 alpha-2 code or an organisation id")
         for fld in ("currency",):
-            if fld in item and not is_currency(item[fld]):
+            if fld in item and not is_currency(item[fld]) and not (record == "pay" and item[fld] == "not-stated"):
                 bad(fld, f"unknown currency code '{item[fld]}'", "use an ISO 4217 code such as USD, EUR, PHP")
         for fld in ("country",):
             if fld in item and not is_country(item[fld]):
