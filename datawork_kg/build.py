@@ -107,8 +107,13 @@ def reasoner_check(ws: Workspace, progress: Progress, *, enabled: bool = True) -
 
 def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None = None, base: str | None = None,
           progress: Progress | None = None, reason: bool = True, engine: str = "auto",
-          dumps: bool = True, fail_on_violation: bool = True, _hook: Callable[[str], None] | None = None) -> BuildResult:
-    """Build the graph. Raises :class:`DataworkError` (nothing is published) on any failure."""
+          dumps: bool = True, fail_on_violation: bool = True, _hook: Callable[[str], None] | None = None,
+          release: dict | None = None) -> BuildResult:
+    """Build the graph. Raises :class:`DataworkError` (nothing is published) on any failure.
+
+    ``release`` (from :func:`datawork_kg.release.release`): the version, date and citation of a release,
+    written to the summary and the VoID/DCAT description (dcat:version, dct:issued, dct:bibliographicCitation).
+    """
     say = progress or (lambda msg: None)
     hook = _hook or (lambda step: None)
     engine = resolve_engine(engine)
@@ -186,6 +191,9 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 store.flush()
                 summary = _summary(store, loaded, graphs, violations, reasoner, iris)
                 summary["default_graph_triples"] = graphs_default
+                if release:
+                    summary["release"] = dict(release)
+                    summary["issued"] = f"{release['date']}T00:00:00Z"
                 from .describe import count_entities
 
                 # void:entities, counted here from the text (the same query on the store takes seconds at 1M)

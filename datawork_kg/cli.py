@@ -416,5 +416,45 @@ def citation(write_dir):
     click.echo(citation_text(dataset(software().version)))
 
 
+@main.command("release")
+@click.argument("version")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--out", type=click.Path(file_okay=False), default="releases", show_default=True,
+              help="Folder for datawork-kg-VERSION/ and datawork-kg-VERSION.tar.gz.")
+@click.option("--previous", type=click.Path(file_okay=False), help="The previous release's bundle (for CHANGES.md and the ontology checks).")
+@click.option("--date", help="Release date, YYYY-MM-DD (default: $SOURCE_DATE_EPOCH, else today).")
+@click.option("--changes", "changes_file", type=click.Path(dir_okay=False), help="Also add the section to this CHANGES.md.")
+@click.option("--no-reason", is_flag=True, help="Skip the HermiT check of the ontology.")
+@click.pass_context
+@handled
+def release_cmd(ctx, version, paths, out, previous, date, changes_file, no_reason):
+    """Build release VERSION from evidence (default: the bundled evidence) and write its citable bundle."""
+    from .release import release
+
+    report = release(version, Path(out), paths=paths or None, home=ctx.obj["home"], previous=previous, date=date,
+                     reason=not no_reason, progress=_err, changes_file=changes_file)
+    click.echo(str(report))
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(exists=True))
+@click.argument("new", type=click.Path(exists=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "rdf", "markdown"]), default="text", show_default=True)
+@click.option("--version", "version", default="NEXT", help="Section title for --format markdown.")
+@handled
+def diff_cmd(old, new, fmt, version):
+    """Statements added and removed between two releases or builds, per source, class and resource.
+
+    Exit code 0 when they hold the same statements, 1 when they differ (like diff)."""
+    from . import diff as D
+    from .release import release_date
+
+    d = D.diff(old, new)
+    render = {"text": D.to_text, "json": D.to_json, "rdf": D.to_rdf,
+              "markdown": lambda x: D.to_markdown(x, version, release_date(None), str(old))}[fmt]
+    click.echo(render(d))
+    sys.exit(1 if d.differ else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
