@@ -127,7 +127,7 @@ def _only_local_and_clean(driver, base: str) -> None:
 
 def _placed_chains(store) -> int:
     """Chains with at least one party placed somewhere: every one must be on the map."""
-    q = P + "SELECT (COUNT(DISTINCT ?chain) AS ?n) WHERE { ?chain a dw:Chain ; dw:hasTie/(dw:orderer|dw:supplier)/dw:basedIn ?place }"
+    q = P + "SELECT (COUNT(DISTINCT ?chain) AS ?n) WHERE { ?chain a dw:Chain ; dw:hasTie/(dw:orderer|dw:supplier)/(dw:basedIn|dw:inRegion) ?place }"
     return int(next(iter(store.query(q)))[0].value)
 
 

@@ -94,8 +94,8 @@
   // ------------------------------------------------------------------ the data model
   function partyPlaces(iri) {
     var p = data.parties[iri];
-    if (!p || p.kind === "UnknownParty") return [UNKNOWN];
-    if (p.places.length) return p.places;                       // countries, where the sources give them
+    if (!p) return [UNKNOWN];
+    if (p.places.length) return p.places;                       // (an unknown party too: its arcs are dashed)                       // countries, where the sources give them
     if (p.regions && p.regions.length) return p.regions;        // else the regions they give instead
     return [UNKNOWN];
   }
