@@ -364,8 +364,32 @@ def serve(ctx, host, port, allow_service, timeout, max_rows, workers):
     """Serve the graph as linked data with a SPARQL endpoint (read-only)."""
     from .server import serve as run
 
+    _check_can_listen(host, port)
+
     run(home=ctx.obj["home"], host=host, port=port, allow_service=allow_service, timeout=timeout, max_rows=max_rows,
         base=ctx.obj["base"], workers=workers)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """A clear error (exit 2) before anything starts when ``host:port`` cannot be listened on (in use,
+    privileged, or not an address of this machine), instead of the web server's log and traceback."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise DataworkError(f"cannot listen on {host}:{port}: unknown host ({exc.strerror})",
+                            hint="give --host an address of this machine, e.g. 127.0.0.1") from None
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            hint = {errno.EADDRINUSE: "another program is listening there: choose another --port or stop it",
+                    errno.EACCES: "ports below 1024 need administrator rights: choose a --port above 1024",
+                    errno.EADDRNOTAVAIL: "give --host an address of this machine, e.g. 127.0.0.1"}.get(exc.errno)
+            raise DataworkError(f"cannot listen on {host}:{port}: {exc.strerror}", hint=hint) from None
 
 
 @main.command()

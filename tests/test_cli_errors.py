@@ -80,3 +80,16 @@ def test_query_with_an_unknown_iri_says_so(home):
     assert r.returncode == 2, r.stderr
     assert f"<{local}> is unknown" in r.stderr
     assert "lead=https://w3id.org/datawork/id/organisation/amazon-mechanical-turk" in r.stderr
+
+
+def test_serve_on_a_port_in_use_is_a_clear_error(home):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = _datawork(["serve", "--port", str(port)], home)
+    assert r.returncode == 2, r.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "choose another --port" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and "INFO:" not in r.stderr
