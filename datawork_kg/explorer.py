@@ -204,7 +204,7 @@ SELECT DISTINCT ?tie ?section WHERE { ?chain a dw:Chain ; dw:hasTie ?tie . ?tie 
 
 # Sections and studies: what the side panel cites
 SOURCES = """
-SELECT ?section ?heading ?study ?title ?authors ?year ?venue ?identifier WHERE {
+SELECT ?section ?heading ?study ?title ?authors ?year ?venue ?outlet ?identifier WHERE {
   ?section a dw:Section ;
            dcterms:isPartOf ?study .
   OPTIONAL { ?section dw:displayName ?heading }
@@ -212,6 +212,7 @@ SELECT ?section ?heading ?study ?title ?authors ?year ?venue ?identifier WHERE {
   OPTIONAL { ?study dw:authorList ?authors }
   OPTIONAL { ?study dw:publicationYear ?year }
   OPTIONAL { ?study dw:venue ?venue }
+  OPTIONAL { ?study dcterms:publisher/dw:displayName ?outlet }
   OPTIONAL { ?study dcterms:identifier ?identifier }
 }
 """
@@ -459,11 +460,12 @@ def explorer_data(store: ox.Store, *, base: str = DEFAULT_BASE, release: str | N
     for r in _rows(store, SOURCES):
         sections[r["section"]] = {"heading": r["heading"], "study": r["study"]}
         studies.setdefault(r["study"], {"title": r["title"], "citation": _short_citation(r["authors"], r["year"]),
-                                        "year": r["year"], "venue": r["venue"], "id": r["identifier"]})
+                                        "year": r["year"], "venue": r["venue"], "outlet": r["outlet"],
+                                        "id": r["identifier"]})
     for r in _rows(store, "SELECT ?study ?title ?id WHERE { ?study a dw:Study . "
                           "OPTIONAL { ?study dcterms:title ?title } OPTIONAL { ?study dcterms:identifier ?id } }"):
         studies.setdefault(r["study"], {"title": r["title"], "citation": None, "year": None, "venue": None,
-                                        "id": r["id"]})
+                                        "outlet": None, "id": r["id"]})
 
     out_chains = []
     for cid in sorted(chains):

@@ -434,6 +434,7 @@
       var head = [link(st, studyName(st))];
       if (s.title && s.citation) head.push(", " + s.title);
       if (s.venue) head.push(", " + s.venue);
+      if (s.outlet && s.outlet !== s.venue) head.push(", " + s.outlet);
       var secs = el("ul");
       Object.keys(by[st]).sort(function (a, b) {
         return ((data.sections[a] || {}).heading || a).localeCompare((data.sections[b] || {}).heading || b);
