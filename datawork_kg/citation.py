@@ -89,6 +89,28 @@ def citation_text(ds: Dataset) -> str:
     return f"{ds.creator}{year}. {ds.title} (version {ds.version}) [Data set]. {ds.url}"
 
 
+@dataclass
+class Edition:
+    """What a page of the served or static site says about the data it shows: which release, how to cite it."""
+
+    version: str | None   # the release version; None for a build that is not a numbered release
+    label: str            # "release 0.2.0 (2026-12-03)" or "build 20261203T101010-ab12cd34 (not a numbered release)"
+    citation: str
+
+
+def edition(summary: dict, release_id: str) -> Edition:
+    """The edition of a build from its ``summary.json``: a release made by ``datawork release`` cites its
+    version; any other build cites its build id and says it is not a numbered release."""
+    rel = summary.get("release") or {}
+    if rel.get("version"):
+        ds = dataset(rel["version"], rel.get("date"))
+        return Edition(rel["version"], f"release {rel['version']}" + (f" ({rel['date']})" if rel.get("date") else ""),
+                       rel.get("citation") or citation_text(ds))
+    ds = dataset(f"build {release_id}, not a numbered release")
+    return Edition(None, f"build {release_id} (not a numbered release)",
+                   f"{ds.creator}. {ds.title} ({ds.version}) [Data set]. {ds.url}")
+
+
 def _entity(name: str) -> dict:
     return {"name": name}
 
@@ -164,5 +186,5 @@ def write_citation_files(out: Path | str, sw: Software | None = None, ds: Datase
     return written
 
 
-__all__ = ["Software", "Dataset", "software", "dataset", "citation_text", "citation_cff", "codemeta", "zenodo",
+__all__ = ["Software", "Dataset", "Edition", "edition", "software", "dataset", "citation_text", "citation_cff", "codemeta", "zenodo",
            "citation_files", "write_citation_files", "FILES"]

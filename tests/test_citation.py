@@ -70,3 +70,13 @@ def test_a_release_cites_the_dataset_of_that_release():
     assert z["publication_date"] == "2027-01-15" and z["version"] == "2.3.0"
     assert citation_text(ds) == ("datawork-kg contributors (2027). datawork-kg: the human supply chains behind AI "
                                  "(version 2.3.0) [Data set]. https://w3id.org/datawork/dataset")
+
+
+def test_the_edition_a_site_shows():
+    from datawork_kg.citation import edition
+
+    rel = edition({"release": {"version": "1.2.0", "date": "2027-02-01", "citation": "C (2027). T (version 1.2.0)"}}, "x")
+    assert rel.version == "1.2.0" and rel.label == "release 1.2.0 (2027-02-01)" and rel.citation.startswith("C (2027)")
+    build = edition({}, "20261203T101010-ab12cd34")
+    assert build.version is None and "not a numbered release" in build.label
+    assert "build 20261203T101010-ab12cd34" in build.citation and "https://w3id.org/datawork/dataset" in build.citation
