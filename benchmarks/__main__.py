@@ -103,7 +103,7 @@ def free_port() -> int:
 def server_available() -> bool:
     import importlib.util
 
-    return importlib.util.find_spec("datawork_kg.server") is not None
+    return importlib.util.find_spec("datawork_kg.web.app") is not None
 
 
 def bench_server(out: Out, size: str, home: Path, args) -> None:

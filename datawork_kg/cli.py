@@ -362,7 +362,7 @@ def link_refresh(endpoint, yes, timeout):
 @handled
 def serve(ctx, host, port, allow_service, timeout, max_rows, workers):
     """Serve the graph as linked data with a SPARQL endpoint (read-only)."""
-    from .server import serve as run
+    from .web.app import serve as run
 
     _check_can_listen(host, port)
 

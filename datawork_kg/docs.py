@@ -148,7 +148,7 @@ def _add_modules_section(text: str, modules, schemes) -> str:
 
 
 # ----------------------------------------------------------------- query catalogue
-def _library_entries(directory: Path | None = None) -> list[dict]:
+def library_entries(directory: Path | None = None) -> list[dict]:
     """Every ``*.rq`` file: its parsed header, or the problem that stopped it from parsing."""
     from . import queries as Q
     from .resources import queries_dir
@@ -170,73 +170,36 @@ def _as_list(v) -> list:
     return v if isinstance(v, list) else [v]
 
 
-def catalogue_html(directory: Path | None = None, *, page: Callable[[str, str], str] | None = None,
-                   run_href: Callable[[str], str] | None = None) -> str:
-    """The query catalogue, from the queries' ``#+`` headers.
+def catalogue_entries(directory: Path | None = None, *, run_href: Callable[[str], str] | None = None) -> list[dict]:
+    """What the catalogue shows of each query: its header fields, parameters, how to run it and its text.
 
-    ``page(title, body)`` wraps the body (the site's layout); default: a standalone document.
     ``run_href(query_text)``: a link that runs the query (the server's endpoint), if any.
     """
-    entries = _library_entries(directory)
-    toc, parts = [], []
-    tags_index: dict[str, list[str]] = {}
-    for e in entries:
-        name = e["name"]
-        anchor = quote(name)
-        q = e["query"]
-        if q is None:
-            toc.append(f'<li><a href="#{anchor}">{_esc(name)}</a> <em>(broken header)</em></li>')
-            parts.append(f'<section id="{anchor}"><h2>{_esc(name)}</h2><p class="box">This query could not be read: '
-                         f"{_esc(e['error'])}</p></section>")
-            continue
-        h = q.header
-        toc.append(f'<li><a href="#{anchor}">{_esc(name)}</a>: {_esc(q.summary)}</li>')
-        for t in _as_list(h.get("tags")):
-            tags_index.setdefault(str(t), []).append(name)
-        rows = []
-        if h.get("question"):
-            rows.append(f"<p><strong>Question.</strong> {_esc(h['question'])}</p>")
-        if h.get("description"):
-            rows.append(f"<p>{_esc(h['description'])}</p>")
-        tags = "".join(f'<span class="chip">{_esc(t)}</span>' for t in _as_list(h.get("tags")))
-        if tags:
-            rows.append(f"<p>{tags}</p>")
-        srcs = []
-        for s in _as_list(h.get("source")):
-            if isinstance(s, dict):
-                bits = [f"<strong>{_esc(s.get('paper', ''))}</strong>"]
-                if s.get("section"):
-                    bits.append(f"section “{_esc(s['section'])}”")
-                text = ", ".join(bits)
-                if s.get("claim"):
-                    text += f": {_esc(s['claim'])}"
-                srcs.append(f"<li>{text}</li>")
-            else:
-                srcs.append(f"<li>{_esc(s)}</li>")
-        if srcs:
-            rows.append("<p><strong>Sources.</strong></p><ul>" + "".join(srcs) + "</ul>")
-        if q.params:
-            prow = "".join(f"<tr><td><code>{_esc(p.name)}</code></td><td>{_esc(p.type)}</td>"
-                           f"<td>{'required' if p.required else 'optional'}</td><td>{_esc('' if p.default is None else p.default)}</td>"
-                           f"<td>{_esc(p.description)}</td></tr>" for p in q.params.values())
-            rows.append("<table><thead><tr><th>parameter</th><th>type</th><th></th><th>default</th><th>description</th>"
-                        f"</tr></thead><tbody>{prow}</tbody></table>")
-        cli = f"datawork query {name}" + "".join(f" -p {p.name}=…" for p in q.params.values() if p.required)
-        rows.append(f"<p class=small>Run it: <code>{_esc(cli)}</code>"
-                    + (_run_link(q, run_href) if run_href else "") + "</p>")
-        rows.append(f"<details><summary>Query text ({_esc(q.kind)})</summary><pre><code>{_esc(_body_of(q.text))}</code></pre></details>")
-        parts.append(f'<section id="{anchor}"><h2>{_esc(name)}: {_esc(q.summary)}</h2>' + "".join(rows) + "</section>")
-    tag_html = "".join(f"<li><strong>{_esc(t)}</strong>: " + ", ".join(f'<a href="#{quote(n)}">{_esc(n)}</a>' for n in names)
-                       + "</li>" for t, names in sorted(tags_index.items()))
-    body = (f"<h1>Query catalogue</h1><p>{len(entries)} queries of the library (<code>queries/*.rq</code>), "
-            "each with the question it answers and the papers it comes from.</p>"
-            + ("<h2>By topic</h2><ul>" + tag_html + "</ul>" if tag_html else "")
-            + "<h2>All queries</h2><ul>" + "".join(toc) + "</ul>" + "".join(parts))
-    if not entries:
-        body = "<h1>Query catalogue</h1><p>The library has no queries yet.</p>"
-    if page is not None:
-        return page("Query catalogue", body)
-    return _standalone("Query catalogue · datawork-kg", body)
+    out = []
+    for e in library_entries(directory):
+        name, q = e["name"], e["query"]
+        entry = {"name": name, "anchor": quote(name), "error": e["error"]}
+        if q is not None:
+            h = q.header
+            entry.update(summary=q.summary, question=h.get("question"), description=h.get("description"),
+                         tags=[str(t) for t in _as_list(h.get("tags"))], params=list(q.params.values()),
+                         sources=[{"paper": s.get("paper", ""), "section": s.get("section"), "claim": s.get("claim")}
+                                  if isinstance(s, dict) else {"text": s} for s in _as_list(h.get("source"))],
+                         cli=f"datawork query {name}" + "".join(f" -p {p.name}=…" for p in q.params.values() if p.required),
+                         kind=q.kind, body=_body_of(q.text), **(_run_link(q, run_href) if run_href else {}))
+        out.append(entry)
+    return out
+
+
+def catalogue_html(directory: Path | None = None, *, linker=None, run_href: Callable[[str], str] | None = None) -> str:
+    """The query catalogue, from the queries' ``#+`` headers, as an HTML page.
+
+    ``linker`` (a :class:`datawork_kg.web.links.Linker`): the page in the site's layout; default: a
+    standalone document. ``run_href(query_text)``: a link that runs the query (the server's endpoint).
+    """
+    from .web.pages import catalogue_page
+
+    return catalogue_page(catalogue_entries(directory, run_href=run_href), linker)
 
 
 def _body_of(text: str) -> str:
@@ -244,22 +207,14 @@ def _body_of(text: str) -> str:
     return "\n".join(ln for ln in text.splitlines() if not ln.startswith("#+")).strip() + "\n"
 
 
-def _run_link(q, run_href) -> str:
+def _run_link(q, run_href) -> dict:
     from . import queries as Q
 
     try:
         text = Q.bind(q)
     except QueryError:
-        return " (needs parameters: run it from the query page)"
-    return f' or <a href="{_esc(run_href(text))}">run it on this server</a>'
-
-
-def _standalone(title: str, body: str) -> str:
-    from .html import CSS
-
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width, initial-scale=1"><title>{_esc(title)}</title><style>{CSS}</style></head>'
-            f"<body><main>{body}</main></body></html>\n")
+        return {"needs_params": True}
+    return {"run_href": run_href(text)}
 
 
 # ----------------------------------------------------------------- writing
@@ -277,4 +232,4 @@ def write_docs(out: Path, *, ontology: Graph | None = None, queries: Path | None
     return [onto, cat]
 
 
-__all__ = ["write_docs", "ontology_html", "catalogue_html", "merged_ontology"]
+__all__ = ["write_docs", "ontology_html", "catalogue_html", "catalogue_entries", "library_entries", "merged_ontology"]

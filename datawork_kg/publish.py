@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from . import html as H
+from . import web as H
 from .errors import DataworkError, StoreError
 from .namespace import DW_NS
 from .store import Workspace
@@ -119,7 +119,7 @@ def _check_target(out: Path) -> None:
 def publish_static(out: Path | str, home: Path | str | None = None, progress: Progress | None = None, *,
                    public_url: str | None = None, base: str | None = None) -> StaticReport:
     """Write the static publication of the current release to ``out`` (replaced as a whole)."""
-    from .server import Release
+    from .web.release import Release
 
     say = progress or (lambda m: None)
     t0 = time.perf_counter()
@@ -218,7 +218,7 @@ def _write_site(rel, w: _Writer, report: StaticReport, say: Progress, public_url
     w.write("id/index.html", H.kinds_page({k: len(v) for k, v in kinds.items()}, H.Linker(base, "../", server=False)))
     for kind, members in kinds.items():
         w.write(f"id/{kind}/index.html", H.kind_page(kind, members, site, H.Linker(base, "../../", server=False)))
-    w.write("queries.html", catalogue_html(page=lambda title, body: H.page(title, body, lk0)))
+    w.write("queries.html", catalogue_html(linker=lk0))
     _write_explorer(rel, w)
 
     say("[5/5] server configuration: .htaccess, nginx.conf, w3id.htaccess")

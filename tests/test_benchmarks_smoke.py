@@ -163,7 +163,7 @@ def test_the_oxigraph_lookup_construct_answers_what_a_lookup_answers(store):
     only where a linked resource has several labels (a lookup shows one). (The name of a graph also
     gets its size, counted by the server.)"""
     from benchmarks.__main__ import LOOKUP_CONSTRUCT
-    from datawork_kg import html as H
+    from datawork_kg.web import rdf as H
 
     label = "http://www.w3.org/2000/01/rdf-schema#label"
     rows = store.query("""SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a ?c }

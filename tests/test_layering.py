@@ -22,7 +22,7 @@ import pytest
 import datawork_kg
 
 PACKAGE_DIR = Path(datawork_kg.__file__).parent
-WEB = ("datawork_kg.web", "datawork_kg.server", "datawork_kg.html", "datawork_kg.http_limits")
+WEB = ("datawork_kg.web",)
 CLI = ("datawork_kg.cli",)
 SITE_WRITERS = ("datawork_kg.publish", "datawork_kg.docs")
 SERVER_LIBS = ("starlette", "uvicorn")

@@ -255,7 +255,7 @@ Q_VALUE_HEADERS = [
 
 def test_static_negotiation_rules_choose_what_the_server_chooses():
     from datawork_kg.conneg_rules import negotiate
-    from datawork_kg.html import negotiate_ext
+    from datawork_kg.web import negotiate_ext
 
     for accept in Q_VALUE_HEADERS:
         assert negotiate(accept) == negotiate_ext(accept), accept
@@ -278,7 +278,7 @@ def _check_negotiation(base: str) -> None:
             assert target.status_code == 200, (loc, target.status_code)
             suffix = "." + loc.split("#")[0].rsplit(".", 1)[-1]
             assert target.headers["content-type"].split(";")[0] == TYPES[suffix], (loc, target.headers["content-type"])
-        from datawork_kg.html import negotiate_ext
+        from datawork_kg.web import negotiate_ext
 
         for accept in Q_VALUE_HEADERS:
             r = c.get(base + f"/id/{CHAIN}", headers={"Accept": accept})

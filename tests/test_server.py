@@ -37,7 +37,7 @@ def _client(app):
 
 @pytest.fixture(scope="module")
 def app(built):
-    from datawork_kg.server import create_app
+    from datawork_kg.web import create_app
 
     ws, _ = built
     return create_app(ws.root, timeout=20, max_rows=10_000)
@@ -375,7 +375,7 @@ def test_service_is_off_by_default(client, built):
     # the keyword inside a string or an IRI is not a SERVICE call
     ok = client.get("/sparql", params={"query": 'SELECT ("SERVICE" AS ?x) WHERE { OPTIONAL { <urn:SERVICE> ?p ?o } }'})
     assert ok.status_code == 200
-    from datawork_kg.server import create_app
+    from datawork_kg.web import create_app
 
     with _client(create_app(built[0].root, allow_service=True, timeout=10, workers=1)) as c2:
         r2 = c2.get("/sparql", params={"query": q})
@@ -383,7 +383,7 @@ def test_service_is_off_by_default(client, built):
 
 
 def test_row_cap_is_signalled_never_silent(built):
-    from datawork_kg.server import create_app
+    from datawork_kg.web import create_app
 
     with _client(create_app(built[0].root, max_rows=5, timeout=20, workers=1)) as c:
         q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
@@ -407,7 +407,7 @@ def test_row_cap_is_signalled_never_silent(built):
 
 
 def test_timeout_stops_the_work(built):
-    from datawork_kg.server import create_app
+    from datawork_kg.web import create_app
 
     heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     app = create_app(built[0].root, timeout=1.5, workers=1)
@@ -432,7 +432,7 @@ def test_timeout_stops_the_work(built):
 
 
 def test_memory_cap_stops_a_runaway_query(built):
-    from datawork_kg.server import create_app
+    from datawork_kg.web import create_app
 
     app = create_app(built[0].root, timeout=60, workers=1, worker_memory_mb=300)
     with _client(app) as c:
@@ -444,7 +444,7 @@ def test_memory_cap_stops_a_runaway_query(built):
 
 
 def test_size_limits(built):
-    from datawork_kg.server import create_app
+    from datawork_kg.web import create_app
 
     with _client(create_app(built[0].root, max_query_bytes=2_000, max_body_bytes=10_000, workers=1)) as c:
         long_q = "ASK { ?s ?p ?o } #" + "x" * 3_000
@@ -519,7 +519,7 @@ def test_cli_serve_without_a_build(tmp_path):
 def test_build_while_serving_shows_old_or_new_never_a_mix(tmp_path, evidence_copy):
     """Readers during a build see one release per request; the new one once it is published."""
     from datawork_kg.build import build
-    from datawork_kg.server import create_app
+    from datawork_kg.web import create_app
 
     home = tmp_path / "home"
     one = sorted(p for p in evidence_copy.iterdir() if p.suffix == ".yaml")[0]

@@ -49,7 +49,7 @@ class _Live:
     def __init__(self, app, read_timeout: float) -> None:
         import uvicorn
 
-        from datawork_kg.server import uvicorn_options
+        from datawork_kg.web import uvicorn_options
 
         self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
@@ -78,7 +78,7 @@ class _Live:
 
 @pytest.fixture(scope="module")
 def live(built):
-    from datawork_kg.server import create_app
+    from datawork_kg.web import create_app
 
     app = create_app(built[0].root, timeout=5, workers=2)
     with _Live(app, read_timeout=1.5) as s:
@@ -326,7 +326,7 @@ def big_server(built, tmp_path_factory):
     from servers import stop_process
 
     port = free_port()
-    code = ("import sys; from datawork_kg.server import serve; "
+    code = ("import sys; from datawork_kg.web.app import serve; "
             "serve(sys.argv[1], port=int(sys.argv[2]), max_rows=10_000_000, max_bytes=20_000_000, timeout=60, "
             "log_level='warning')")
     proc = subprocess.Popen([sys.executable, "-c", code, str(built[0].root), str(port)], start_new_session=True)
@@ -530,7 +530,7 @@ def test_rdflib_sparqlstore_client(live, store):
 # ----------------------------------------------------------------- every truncation signal, by pyoxigraph's writers
 @pytest.fixture(scope="module")
 def small_caps(built):
-    from datawork_kg.server import create_app
+    from datawork_kg.web import create_app
 
     app = create_app(built[0].root, timeout=20, workers=1, max_rows=50_000, max_bytes=30_000)
     with _Live(app, read_timeout=20) as s:

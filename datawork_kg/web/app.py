@@ -1,0 +1,142 @@
+"""``datawork serve``: the Starlette application (:func:`create_app`) and its uvicorn runner (:func:`serve`).
+
+The routes come from one module per family (:mod:`datawork_kg.web.routes`); every request resolves
+``build/current`` once and reads only that release; queries run in the worker pool. Bound to
+127.0.0.1 unless told otherwise. What the server promises is in README.md ("Server promises") and
+docs/publishing.md.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from ..errors import StoreError
+from ..store import Workspace
+from .context import WebContext, ctx_of
+from .guard import MAX_BODY_BYTES, MAX_URL_BYTES, GuardMiddleware
+from .pool import DEFAULT_MAX_BYTES, DEFAULT_WORKER_MEMORY_MB, QueryPool
+from .release import Releases
+from .routes import dataset, explorer, ontology, resources, site, sparql
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_ROWS = 10_000
+MAX_QUERY_BYTES = 100_000        # the text of one query
+DEFAULT_READ_TIMEOUT = 20.0      # seconds a client has to send one request, headers and body
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+TRUNCATION_HEADERS = ("X-Datawork-Truncated", "X-Datawork-Row-Cap", "X-Datawork-Byte-Cap", "X-Datawork-Rows", "X-Datawork-Release",
+                      "X-Datawork-Timeout", "Link", "Content-Location", "Warning")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    detail = getattr(exc, "detail", None) or "error"
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 405:
+        return await site.fallback(request)
+    if status == 404:
+        detail = "nothing here" if detail == "Not Found" else detail
+    return ctx_of(request).error(request, status, str(detail), headers)
+
+
+async def store_error(request: Request, exc: StoreError) -> Response:
+    return ctx_of(request).error(request, 503, f"the graph is not available: {exc.message}"
+                                 + (f" ({exc.hint})" if exc.hint else ""))
+
+
+def _lifespan(ctx: WebContext):
+    def warm() -> None:
+        """Fill the caches the first visitors would otherwise wait for (browse index, pyLODE page)."""
+        with contextlib.suppress(Exception):
+            rel = ctx.releases.current()
+            rel.kinds()
+            rel.ontology_html()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await ctx.pool.start()
+        warming = asyncio.get_running_loop().run_in_executor(None, warm)
+        try:
+            yield
+        finally:
+            await ctx.pool.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(warming), 0.1)
+    return lifespan
+
+
+def create_app(home: Path | str | None = None, *, allow_service: bool = False, timeout: float = DEFAULT_TIMEOUT,
+               max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES, base: str | None = None, workers: int = 2,
+               max_query_bytes: int = MAX_QUERY_BYTES, max_body_bytes: int = MAX_BODY_BYTES,
+               worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB) -> Starlette:
+    """The Starlette application (for uvicorn, tests, or mounting elsewhere)."""
+    ctx = WebContext(Releases(home, base), QueryPool(workers, worker_memory_mb), timeout=timeout, max_rows=max_rows,
+                     max_bytes=max_bytes, allow_service=allow_service, base=base, max_query_bytes=max_query_bytes,
+                     max_body_bytes=max_body_bytes)
+    routes = (site.routes() + sparql.routes() + ontology.routes() + dataset.routes() + resources.routes()
+              + explorer.routes() + [Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")]
+              + site.fallback_routes())
+    middleware = [
+        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
+                   allow_headers=["Accept", "Content-Type", "Accept-Language"], expose_headers=list(TRUNCATION_HEADERS),
+                   max_age=3600),
+        Middleware(GuardMiddleware, max_body=max_body_bytes, max_url=MAX_URL_BYTES),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan(ctx),
+                    exception_handlers={HTTPException: http_error, StoreError: store_error})
+    app.state.web = ctx
+    app.state.pool = ctx.pool
+    app.state.releases = ctx.releases
+    app.state.settings = {"timeout": timeout, "max_rows": max_rows, "max_bytes": max_bytes, "allow_service": allow_service}
+    return app
+
+
+def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8080, allow_service: bool = False,
+          timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS, *, base: str | None = None,
+          workers: int = 2, log_level: str = "info", worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
+          max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Run the server until interrupted (``datawork serve``)."""
+    import sys
+
+    import uvicorn
+
+    ws = Workspace(home)
+    rel = ws.require_current()  # a clear error before binding anything
+    if timeout <= 0:
+        raise StoreError("--timeout must be positive")
+    if max_rows <= 0:
+        raise StoreError("--max-rows must be positive")
+    app = create_app(home, allow_service=allow_service, timeout=timeout, max_rows=max_rows, base=base, workers=workers,
+                     worker_memory_mb=worker_memory_mb, max_bytes=max_bytes)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"datawork serve: release {rel.name} from {ws.root}\n"
+          f"  http://{shown}:{port}/  (SPARQL: /sparql, ontology: /ontology, VoID: /.well-known/void)\n"
+          f"  query timeout {timeout:g} s, row cap {max_rows:,}, byte cap {max_bytes:,}, SERVICE {'allowed' if allow_service else 'off'}; Ctrl-C to stop",
+          file=sys.stderr, flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"  note: bound to {host}, so other machines can reach this server", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, **uvicorn_options())
+
+
+def uvicorn_options(read_timeout: float = DEFAULT_READ_TIMEOUT) -> dict:
+    """uvicorn settings of ``datawork serve`` (tests start their live servers with the same)."""
+    from .http_limits import protocol_with_read_deadline
+
+    return dict(http=protocol_with_read_deadline(read_timeout), h11_max_incomplete_event_size=MAX_URL_BYTES + 16_384,
+                timeout_graceful_shutdown=5, server_header=False,
+                # keep idle connections longer than clients do (httpx and many others drop them after
+                # 5 s, uvicorn's default too): with equal timeouts a client may reuse a connection at
+                # the moment the server closes it, and the request fails with a read error
+                timeout_keep_alive=75)
+
+
+__all__ = ["create_app", "serve", "uvicorn_options", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "MAX_QUERY_BYTES"]

@@ -1,0 +1,182 @@
+"""The RDF description of a resource (what it says, what points to it, the labels around it) and its
+serialisation as Turtle, JSON-LD, RDF/XML or N-Triples. Read from a release's pyoxigraph store."""
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from ..iris import DEFAULT_BASE
+from ..namespace import PREFIXES
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+VOID_NS = "http://rdfs.org/ns/void#"
+_OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "rdf": ox.RdfFormat.RDF_XML, "nt": ox.RdfFormat.N_TRIPLES}
+
+INCOMING_CAP = 500       # incoming links written into a description / shown on a page
+
+
+def _nn(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+class StoreUnion:
+    """Several stores read as one (the release's store plus its VoID description), for pages only."""
+
+    def __init__(self, *stores: ox.Store) -> None:
+        self.stores = stores
+
+    def quads_for_pattern(self, s, p, o, g=None):
+        for st in self.stores:
+            yield from st.quads_for_pattern(s, p, o, g)
+
+    def query(self, *args, **kwargs):
+        return self.stores[0].query(*args, **kwargs)
+
+    def named_graphs(self):
+        return self.stores[0].named_graphs()
+
+
+def exists(store: ox.Store, iri: str) -> bool:
+    node = _nn(iri)
+    return next(iter(store.quads_for_pattern(node, None, None)), None) is not None or \
+        next(iter(store.quads_for_pattern(None, None, node)), None) is not None or is_graph(store, iri)
+
+
+def is_graph(store: ox.Store, iri: str) -> bool:
+    """Whether ``iri`` names a graph of the store."""
+    return next(iter(store.quads_for_pattern(None, None, None, _nn(iri))), None) is not None
+
+
+def graph_facts(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """For the name of a graph: that it is a dataset, and how many triples it holds (computed)."""
+    if not is_graph(store, iri):
+        return []
+    node = _nn(iri)
+    n = sum(1 for _ in store.quads_for_pattern(None, None, None, node))
+    return [ox.Triple(node, _nn(RDF_TYPE), _nn(VOID_NS + "Dataset")),
+            ox.Triple(node, _nn(VOID_NS + "triples"), ox.Literal(str(n), datatype=_nn(XSD + "integer")))]
+
+
+def describe(store: ox.Store, iri: str, *, incoming_cap: int = INCOMING_CAP) -> list[ox.Triple]:
+    """The triples describing ``iri``, across every named graph (duplicates removed).
+
+    What it says (with blank-node closure, for OWL axioms), up to ``incoming_cap`` triples that
+    point to it, and the ``rdfs:label`` of every IRI of this dataset it links to or is linked from.
+    """
+    node = _nn(iri)
+    out: dict[ox.Triple, None] = dict.fromkeys(graph_facts(store, iri))
+    todo: list = [node]
+    seen = set()
+    while todo:
+        s = todo.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        for q in store.quads_for_pattern(s, None, None):
+            out[ox.Triple(q.subject, q.predicate, q.object)] = None
+            if isinstance(q.object, ox.BlankNode):
+                todo.append(q.object)
+    linked = set()
+    for t in list(out):
+        if isinstance(t.object, ox.NamedNode):
+            linked.add(t.object)
+    n_in = 0
+    for q in store.quads_for_pattern(None, None, node):
+        if isinstance(q.subject, ox.BlankNode):
+            continue
+        t = ox.Triple(q.subject, q.predicate, q.object)
+        if t in out:
+            continue
+        out[t] = None
+        linked.add(q.subject)
+        n_in += 1
+        if n_in >= incoming_cap:
+            break
+    label = _nn(RDFS + "label")
+    for other in linked:
+        if other == node or not isinstance(other, ox.NamedNode):
+            continue
+        for q in store.quads_for_pattern(other, label, None):
+            out[ox.Triple(q.subject, q.predicate, q.object)] = None
+            break
+    return list(out)
+
+
+def prefixes_for(base: str) -> dict[str, str]:
+    p = dict(PREFIXES)
+    p["id"] = base
+    return p
+
+
+def serialize(triples: Iterable[ox.Triple], ext: str, base: str = DEFAULT_BASE) -> bytes:
+    """Triples as Turtle (``ttl``), JSON-LD (``jsonld``, compacted with the usual prefixes),
+    RDF/XML (``rdf``) or N-Triples (``nt``)."""
+    triples = list(triples)
+    prefixes = prefixes_for(base)
+    if ext == "jsonld":
+        return _jsonld(triples, prefixes)
+    fmt = _OX_FORMATS[ext]
+    if ext == "nt":
+        return ox.serialize(triples, format=fmt)
+    prefixes.pop("id", None)  # id:chain/x would need escaping ("id:chain\\/x") in Turtle: write full IRIs
+    used = _used_prefixes(triples, prefixes)
+    return ox.serialize(triples, format=fmt, prefixes=used)
+
+
+def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    iris = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {k: v for k, v in prefixes.items() if any(i.startswith(v) for i in iris)}
+
+
+def _jsonld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """Compact JSON-LD 1.1: a ``@context`` of the prefixes used and one node object per subject."""
+    ctx = _used_prefixes(triples, prefixes)
+    ordered = sorted(ctx.items(), key=lambda kv: -len(kv[1]))
+
+    def compact(iri: str) -> str:
+        for k, v in ordered:
+            if iri.startswith(v) and len(iri) > len(v):
+                local = iri[len(v):]
+                if not local.startswith("//"):
+                    return f"{k}:{local}"
+        return iri
+
+    def node_id(t) -> str:
+        return "_:" + t.value if isinstance(t, ox.BlankNode) else compact(t.value)
+
+    nodes: dict[str, dict] = {}
+    for t in triples:
+        sid = node_id(t.subject)
+        node = nodes.setdefault(sid, {"@id": sid})
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            node.setdefault("@type", []).append(compact(t.object.value))
+            continue
+        o = t.object
+        if isinstance(o, (ox.NamedNode, ox.BlankNode)):
+            value: object = {"@id": node_id(o)}
+        elif isinstance(o, ox.Literal):
+            if o.language:
+                value = {"@value": o.value, "@language": o.language}
+            elif o.datatype.value == XSD + "string":
+                value = o.value
+            else:
+                value = {"@value": o.value, "@type": compact(o.datatype.value)}
+        else:  # RDF-star triple terms are not part of JSON-LD 1.1
+            continue
+        node.setdefault(compact(t.predicate.value), []).append(value)
+    doc = {"@context": ctx, "@graph": list(nodes.values())}
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+__all__ = ["RDF_TYPE", "RDFS", "XSD", "VOID_NS", "INCOMING_CAP", "StoreUnion", "exists", "is_graph", "graph_facts",
+           "describe", "prefixes_for", "serialize"]

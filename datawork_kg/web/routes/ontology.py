@@ -1,0 +1,83 @@
+"""The ontology and the documentation: ``/ontology`` (pyLODE page, or the whole ontology as data),
+``/ontology/{Term}`` (the term ``…/ontology#Term``) and the query catalogue ``/queries.html``."""
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from ...namespace import DW_NS
+from ...ontology import ONTOLOGY_GRAPH
+from ..context import GET, HTML, LICENSE, ctx_of, rdf_response, see_other, split_ext
+from ..links import is_safe_path
+from ..negotiation import DOC_FORMATS, negotiate_ext
+from ..rdf import exists
+from .resources import describe_response
+
+
+async def ontology(request: Request) -> Response:
+    best = negotiate_ext(request.headers.get("accept"), ("ttl", "html", "jsonld", "rdf", "nt"))
+    if best is None:
+        return ctx_of(request).not_acceptable(request)
+    return see_other(f"/ontology.{best}", describedby={m: f"/ontology.{e}" for e, (m, _) in DOC_FORMATS.items()})
+
+
+async def ontology_doc(request: Request) -> Response:
+    ctx = ctx_of(request)
+    ext = request.path_params["ext"]
+    if ext not in DOC_FORMATS:
+        return ctx.error(request, 404, "no such document")
+    rel = ctx.current(request)
+    links = [f'<{ONTOLOGY_GRAPH}>; rel="describes"', f'<{LICENSE}>; rel="license"'] + \
+        [f'</ontology.{e}>; rel="alternate"; type="{m}"' for e, (m, _) in DOC_FORMATS.items() if e != ext]
+    headers = {"Link": ", ".join(links), "X-Datawork-Release": rel.id}
+    if ext == "html":
+        text = await run_in_threadpool(rel.ontology_html)
+        return Response(text, media_type=HTML, headers=headers)
+    triples = await run_in_threadpool(rel.ontology_triples)
+    return rdf_response(triples, ext, rel, headers)
+
+
+async def ontology_term(request: Request) -> Response:
+    ctx = ctx_of(request)
+    rel = ctx.current(request)
+    stem, ext = split_ext(request.path_params["term"])
+    if not is_safe_path(stem) or "/" in stem:
+        return ctx.error(request, 404, "no such term")
+    iri = None
+    for c in (DW_NS + stem, ONTOLOGY_GRAPH + "/" + stem):
+        if await run_in_threadpool(exists, rel.store, c):
+            iri = c
+            break
+    if iri is None:
+        return ctx.error(request, 404, f"the ontology has no term '{stem}'")
+    if ext is None:
+        best = negotiate_ext(request.headers.get("accept"))
+        if best is None:
+            return ctx.not_acceptable(request)
+        described = {m: f"/ontology/{quote(stem)}.{e}" for e, (m, _) in DOC_FORMATS.items()}
+        if best == "html" and iri.startswith(DW_NS):
+            return see_other(f"/ontology.html#{quote(stem)}", describedby=described)
+        return see_other(f"/ontology/{quote(stem)}.{best}", describedby=described)
+    return await describe_response(request, rel, iri, ext, f"/ontology/{stem}")
+
+
+async def catalogue(request: Request) -> Response:
+    from ...docs import catalogue_html
+
+    lk = ctx_of(request).linker(ctx_of(request).current(request))
+
+    def render():
+        return catalogue_html(linker=lk, run_href=lambda q: "/sparql?" + urlencode({"query": q, "format": "html"}))
+    return Response(await run_in_threadpool(render), media_type=HTML)
+
+
+def routes() -> list:
+    return [Route("/queries.html", catalogue, methods=GET),
+            Route("/queries", lambda r: RedirectResponse("/queries.html", 301), methods=GET),
+            Route("/ontology", ontology, methods=GET),
+            Route("/ontology.{ext}", ontology_doc, methods=GET),
+            Route("/ontology/{term}", ontology_term, methods=GET)]

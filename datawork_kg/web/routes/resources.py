@@ -1,0 +1,81 @@
+"""``/id/{path}``: a resource of the graph (the W3C "Cool URIs" 303 recipe) and the browse pages.
+
+``/id/{path}`` is the thing ``{base}{path}``; it answers ``303 See Other`` to the document in the
+format the client asked for (``Vary: Accept``): ``/id/{path}.ttl``, ``.jsonld``, ``.rdf``, ``.nt``
+or ``.html``. Those suffix URLs answer ``200`` directly, for people who cannot set headers.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from .. import pages
+from ..context import GET, HTML, ctx_of, rdf_response, see_other, split_ext
+from ..links import is_safe_path
+from ..negotiation import DOC_FORMATS, negotiate_ext
+from ..rdf import describe, exists
+from ..release import Release
+
+
+async def resource(request: Request) -> Response:
+    ctx = ctx_of(request)
+    path = request.path_params["path"]
+    rel = ctx.current(request)
+    if path in ("", "index.html", "index"):
+        return await browse(request)
+    if path.endswith("/") or path.endswith("/index.html"):
+        kind = path.rstrip("/").removesuffix("/index.html").rstrip("/")
+        return await browse_kind(request, kind)
+    stem, ext = split_ext(path)
+    if not is_safe_path(stem):
+        return ctx.error(request, 404, "no such resource")
+    iri = rel.base + stem
+    if not await run_in_threadpool(exists, rel.pages, iri):
+        return ctx.error(request, 404, f"no resource <{iri}> in this graph (release {rel.id})")
+    return await describe_response(request, rel, iri, ext, f"/id/{stem}")
+
+
+async def describe_response(request: Request, rel: Release, iri: str, ext: str | None, doc_base: str) -> Response:
+    """The description of ``iri``: a 303 to a document (no ``ext``), or the document in format ``ext``."""
+    ctx = ctx_of(request)
+    if ext is None:
+        best = negotiate_ext(request.headers.get("accept"))
+        if best is None:
+            return ctx.not_acceptable(request)
+        return see_other(f"{quote(doc_base)}.{best}",
+                         describedby={m: f"{quote(doc_base)}.{e}" for e, (m, _) in DOC_FORMATS.items()})
+    headers = ctx.doc_headers(iri, rel, ext)
+    if ext == "html":
+        def render():
+            return pages.resource_page(rel.site.view(iri), rel.site, ctx.linker(rel))
+        page = await run_in_threadpool(render)
+        return Response(page, 200, media_type=HTML, headers=headers)
+    triples = await run_in_threadpool(describe, rel.pages, iri)
+    return rdf_response(triples, ext, rel, headers)
+
+
+async def browse(request: Request) -> Response:
+    ctx = ctx_of(request)
+    rel = ctx.current(request)
+    kinds = await run_in_threadpool(rel.kinds)
+    page = pages.kinds_page({k: len(v) for k, v in kinds.items()}, ctx.linker(rel))
+    return Response(page, media_type=HTML)
+
+
+async def browse_kind(request: Request, kind: str) -> Response:
+    ctx = ctx_of(request)
+    rel = ctx.current(request)
+    kinds = await run_in_threadpool(rel.kinds)
+    if kind not in kinds:
+        return ctx.error(request, 404, f"no resources of kind '{kind}'")
+    page = await run_in_threadpool(pages.kind_page, kind, kinds[kind], rel.site, ctx.linker(rel))
+    return Response(page, media_type=HTML)
+
+
+def routes() -> list:
+    return [Route("/id", lambda r: RedirectResponse("/id/", 301), methods=GET),
+            Route("/id/{path:path}", resource, methods=GET)]
