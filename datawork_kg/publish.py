@@ -220,6 +220,7 @@ def _write_site(rel, w: _Writer, report: StaticReport, say: Progress, public_url
         w.write(f"id/{kind}/index.html", H.kind_page(kind, members, site, H.Linker(base, "../../", server=False)))
     w.write("queries.html", catalogue_html(linker=lk0))
     _write_explorer(rel, w)
+    _write_search(rel, w)
 
     say("[5/5] server configuration: .htaccess, nginx.conf, w3id.htaccess")
     target = public_url or "https://example.org/datawork/"
@@ -245,6 +246,21 @@ def _write_explorer(rel, w: _Writer) -> None:
         for f in sorted((static / folder).rglob("*")):
             if f.is_file():
                 w.copy(f, f"static/{f.relative_to(static).as_posix()}")
+
+
+def _write_search(rel, w: _Writer) -> None:
+    """The search page (search.html), its index (search-index.js, read in the browser) and script."""
+    from . import search as S
+
+    index = S.entries(rel.store)
+    linker = H.Linker(rel.base, "", server=False)
+    data = S.to_json(index)
+    data["items"] = [[*item, linker.href(item[0])] for item in data["items"]]  # + the page, from the site root
+    w.write("search-index.js", "window.dataworkSearchIndex = " + json.dumps(data, separators=(",", ":"),
+                                                                            ensure_ascii=False) + ";\n")
+    w.write("search.html", H.search_page("", [], linker, kinds=sorted({e.kind for e in index}),
+                                         index_script="search-index.js"))
+    w.copy(Path(__file__).resolve().parent / "static" / "search.js", "static/search.js")
 
 
 def _write_resource(rel, w: _Writer, iri: str, path: str) -> None:

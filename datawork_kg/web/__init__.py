@@ -2,7 +2,7 @@
 pages it shares with the static publication (``datawork publish --static``).
 
 - :mod:`.app`: the Starlette application factory :func:`create_app` and :func:`serve` (uvicorn);
-- :mod:`.routes`: one module per route family (site, resources, sparql, ontology, dataset, explorer);
+- :mod:`.routes`: one module per route family (site, resources, sparql, ontology, dataset, explorer, search);
 - :mod:`.context`: what the routes share (settings, releases, pool, answering helpers);
 - :mod:`.pool`: the query worker pool (a query past its deadline is killed with its worker);
 - :mod:`.results`: SPARQL result formats; :mod:`.guard`, :mod:`.http_limits`: requests refused early;
@@ -25,7 +25,7 @@ _EXPORTS = {
     **dict.fromkeys(["DOC_FORMATS", "MEDIA_TO_EXT", "RDF_FORMATS", "negotiate", "negotiate_ext", "parse_accept"],
                     "negotiation"),
     **dict.fromkeys(["dumps_page", "index_page", "kind_page", "kinds_page", "message_page", "query_page",
-                     "resource_page", "results_table_page", "void_page", "explorer_page"], "pages"),
+                     "resource_page", "results_table_page", "void_page", "explorer_page", "search_page"], "pages"),
     **dict.fromkeys(["describe", "exists", "serialize"], "rdf"),
     "Site": "site",
     **dict.fromkeys(["create_app", "serve", "uvicorn_options"], "app"),

@@ -26,7 +26,7 @@ from .context import WebContext, ctx_of
 from .guard import MAX_BODY_BYTES, MAX_URL_BYTES, GuardMiddleware
 from .pool import DEFAULT_MAX_BYTES, DEFAULT_WORKER_MEMORY_MB, QueryPool
 from .release import Releases
-from .routes import dataset, explorer, ontology, resources, site, sparql
+from .routes import dataset, explorer, ontology, resources, search, site, sparql
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
@@ -83,7 +83,7 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
                      max_bytes=max_bytes, allow_service=allow_service, base=base, max_query_bytes=max_query_bytes,
                      max_body_bytes=max_body_bytes)
     routes = (site.routes() + sparql.routes() + ontology.routes() + dataset.routes() + resources.routes()
-              + explorer.routes() + [Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")]
+              + explorer.routes() + search.routes() + [Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")]
               + site.fallback_routes())
     middleware = [
         Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],

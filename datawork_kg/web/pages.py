@@ -136,6 +136,14 @@ def resource_page(view: ResourceView, site: Site, linker: Linker) -> str:
                   format_links=format_links(view.iri, linker, current="html"))
 
 
+def search_page(text: str, hits: Sequence, linker: Linker, *, kinds: Sequence[str] = (), kind: str | None = None,
+                index_script: str | None = None) -> str:
+    """The search results page; with ``index_script`` (the static site) the browser searches that index."""
+    results = [{"href": linker.href(h.iri), "name": h.name, "kind": h.kind, "iri": h.iri} for h in hits]
+    return render("search.html", title=f"Search: {text}" if text else "Search", linker=linker, query=text,
+                  results=results, kinds=list(kinds), kind=kind, index_script=index_script)
+
+
 # ----------------------------------------------------------------- chain diagram (inline SVG)
 def _wrap(text: str, width: int = 24, lines: int = 3) -> list[str]:
     out = textwrap.wrap(text, width) or [""]
@@ -350,4 +358,4 @@ def catalogue_page(entries: list[dict], linker: Linker | None = None) -> str:
 
 __all__ = ["render", "environment", "esc", "term_view", "resource_page", "chain_view", "index_page", "kinds_page",
            "kind_page", "dumps_page", "void_page", "message_page", "query_page", "results_table_page",
-           "graph_results_page", "catalogue_page", "explorer_page", "format_links"]
+           "graph_results_page", "catalogue_page", "explorer_page", "search_page", "format_links"]

@@ -5,5 +5,6 @@
 - :mod:`.sparql`: the SPARQL endpoint, its query page and its limits;
 - :mod:`.ontology`: the ontology (pyLODE page, whole and per term) and the query catalogue;
 - :mod:`.dataset`: the dataset description (VoID, DCAT) and the dumps;
-- :mod:`.explorer`: the explorer.
+- :mod:`.explorer`: the explorer;
+- :mod:`.search`: the search box (`/search`).
 """

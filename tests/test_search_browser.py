@@ -1,0 +1,90 @@
+"""The search box in a real headless browser: on the served site (through the store) and on the
+static site (through the index the publisher writes), from the home page and from every page header."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from servers import free_port, stop_process
+from test_browser import ARTIFACTS, _only_local, browser, server  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def static_site(built, tmp_path_factory):
+    from datawork_kg.publish import publish_static
+
+    ws, _ = built
+    out = tmp_path_factory.mktemp("static-search") / "site"
+    publish_static(out, home=ws.root, progress=lambda *_: None)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/index.html", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the static site did not answer"
+            time.sleep(0.1)
+        yield base
+    finally:
+        stop_process(proc)
+
+
+def _search(driver, box_id: str, text: str):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    box = driver.find_element(By.ID, box_id)
+    box.clear()
+    box.send_keys(text + Keys.ENTER)
+    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "search-count"))
+    return [(a.text, a.get_attribute("href")) for a in driver.find_elements(By.CSS_SELECTOR, "ol.search-results a")]
+
+
+def test_search_box_on_the_served_site(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/")
+    hits = _search(browser, "home-q", "mada")
+    assert "/search?q=mada" in browser.current_url
+    assert hits and hits[0][0] == "Madagascar", hits
+    browser.save_screenshot(str(ARTIFACTS / "search-served.png"))
+    _only_local(browser, server)
+    browser.find_element(By.LINK_TEXT, "Madagascar").click()
+    assert browser.current_url.endswith(".html") and "Madagascar" in browser.find_element(By.TAG_NAME, "h1").text
+    # every page has the box in its header: search from this resource page, accents folded
+    hits = _search(browser, "site-q", "Télécom paris")
+    assert [h for h in hits if h[0] == "Telecom Paris"], hits
+    r = httpx.get(server + "/search", params={"q": "amazon turk", "format": "json"})
+    assert r.status_code == 200 and "Amazon Mechanical Turk" in [x["name"] for x in r.json()["results"]]
+    assert httpx.get(server + "/search", params={"q": "zzzz-nothing"}).status_code == 200
+
+
+def test_search_box_on_the_static_site(static_site, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(static_site + "/index.html")
+    hits = _search(browser, "home-q", "venez")
+    assert "search.html?q=venez" in browser.current_url
+    names = [h[0] for h in hits]
+    assert names and names[0].startswith("Venezuela"), names
+    browser.save_screenshot(str(ARTIFACTS / "search-static.png"))
+    _only_local(browser, static_site)
+    browser.find_element(By.LINK_TEXT, names[0]).click()
+    assert browser.current_url.endswith(".html") and "Venezuela" in browser.find_element(By.TAG_NAME, "h1").text
+    hits = _search(browser, "site-q", "TELECOM PARÍS")
+    assert [h for h in hits if h[0] == "Telecom Paris"], hits
+    assert _search(browser, "site-q", "zzzz-nothing") == []
+    assert "Nothing found" in browser.find_element(By.ID, "search-count").text
