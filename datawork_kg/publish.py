@@ -187,13 +187,21 @@ def _write_site(rel, w: _Writer, report: StaticReport, say: Progress, public_url
     onto = rel.ontology_triples()
     for ext in H.RDF_FORMATS:
         w.write(f"ontology.{ext}", H.serialize(onto, ext, base))
+    from .ontology import module_path, module_triples, modules
+
     terms = sorted({t.subject.value for t in onto if isinstance(t.subject, ox.NamedNode)
-                    and (t.subject.value.startswith(DW_NS) or t.subject.value.startswith(ONTOLOGY_GRAPH + "/"))})
+                    and (t.subject.value.startswith(DW_NS) or t.subject.value.startswith(ONTOLOGY_GRAPH + "/"))
+                    and t.subject.value not in modules()})
     for iri in terms:
         path = H.local_path(iri, base)
         if path:
             _write_resource(rel, w, iri, path)
     report.terms = len(terms)
+    for iri in sorted(modules()):  # every module (and version) IRI: the whole module in every format
+        if module_path(iri) != "ontology":
+            triples = module_triples(iri)
+            for ext in H.RDF_FORMATS:
+                w.write(f"{module_path(iri)}.{ext}", H.serialize(triples, ext, base))
 
     say("[3/5] dataset description (VoID/DCAT) and dumps")
     ds = rel.dataset_iri()
@@ -273,14 +281,29 @@ def _write_resource(rel, w: _Writer, iri: str, path: str) -> None:
 
 
 # ----------------------------------------------------------------- server configuration
-NEGOTIABLE = r"^(?:id/[^.]*[^/.]|ontology|ontology/[^/.]+|dataset|\.well-known/void)$"
+def _modules_alt() -> str:
+    """The ontology's module paths after ``ontology/`` (strict, align/dcterms, 0.1.0 ...) as one alternation."""
+    import re
+
+    from .ontology import module_path, modules
+
+    paths = sorted(module_path(iri)[len("ontology/"):] for iri in modules() if module_path(iri) != "ontology")
+    return "|".join(re.escape(p) for p in paths)
+
+
+def _negotiable() -> str:
+    """The paths that negotiate: resources, the ontology, its terms and modules, the dataset, the VoID."""
+    return (r"^(?:id/[^.]*[^/.]|ontology|ontology/[^/.]+|ontology/(?:" + _modules_alt()
+            + r")|dataset|\.well-known/void)$")
 
 
 def _apache_negotiation() -> str:
     from .conneg_rules import rules
 
-    return "".join(f'RewriteCond %{{ENV:DW_EXT}} ^$\nRewriteCond %{{HTTP_ACCEPT}} "{pattern}" [NC]\n'
-                   f"RewriteRule {NEGOTIABLE} - [E=DW_EXT:{ext}]\n" for ext, pattern in rules())
+    # DW_NEG marks the paths that negotiate, so that each rule below is tried for those only
+    return f"RewriteRule {_negotiable()} - [E=DW_NEG:1]\n" + "".join(
+        f'RewriteCond %{{ENV:DW_NEG}} =1\nRewriteCond %{{ENV:DW_EXT}} ^$\nRewriteCond %{{HTTP_ACCEPT}} "{pattern}" [NC]\n'
+        f"RewriteRule ^ - [E=DW_EXT:{ext}]\n" for ext, pattern in rules())
 
 
 def _nginx_negotiation() -> str:
@@ -330,12 +353,19 @@ RewriteRule ^ - [E=DW_EXT:ttl]
 """ + _apache_negotiation() + r"""
 RewriteCond %{ENV:DW_EXT} ^$
 RewriteCond %{REQUEST_FILENAME} !-d
-RewriteRule ^(?:id/[^.]*[^/.]|ontology|ontology/[^/.]+|dataset|\.well-known/void)$ - [R=406,L]
+RewriteRule """ + _negotiable() + r""" - [R=406,L]
 
 # The VoID description at /.well-known/void is a Turtle file; browsers go to its HTML page.
 RewriteCond %{ENV:DW_EXT} =html
 RewriteCond %{REQUEST_URI} ^(.*)/\.well-known/void$
 RewriteRule ^\.well-known/void$ %1/dataset.html [R=303,L]
+
+# The ontology's modules by their IRIs and version IRIs (ontology/strict, ontology/align/dcterms,
+# ontology/0.1.0 ...): the whole module in the format asked for; browsers go to the modules section.
+RewriteCond %{ENV:DW_EXT} =html
+RewriteCond %{REQUEST_URI} ^(.*)/ontology/(?:""" + _modules_alt() + r""")$
+RewriteRule ^ontology/(?:""" + _modules_alt() + r""")$ %1/ontology.html#modules [R=303,NE,L]
+RewriteRule ^ontology/(?:""" + _modules_alt() + r""")$ %{REQUEST_URI}.%{ENV:DW_EXT} [R=303,L]
 
 # Ontology terms (hash IRIs ontology#Term, also reachable as ontology/Term): browsers go to the pyLODE page.
 RewriteCond %{ENV:DW_EXT} =html
@@ -394,6 +424,12 @@ location ^~ {p} {{
     limit_except GET HEAD {{ deny all; }}
     index index.html;
 
+    # the ontology's modules by their IRIs and version IRIs: the whole module, browsers to its section
+    location ~ ^(?<dw_mprefix>{pe}(?:.*/)?)ontology/(?:{_modules_alt()})$ {{
+        if ($datawork_ext = none) {{ return 406; }}
+        if ($datawork_ext = html) {{ return 303 ${{dw_mprefix}}ontology.html#modules; }}
+        return 303 $uri.$datawork_ext;
+    }}
     # ontology terms: browsers to the pyLODE page, data clients to the term's description
     location ~ ^(?<dw_prefix>{pe}(?:.*/)?)ontology/(?<dw_term>[^/.]+)$ {{
         if ($datawork_ext = none) {{ return 406; }}
@@ -425,10 +461,25 @@ def w3id_config(target: str, base: str) -> str:
     """``.htaccess`` for the w3id.org repository (folder ``datawork/``): permanent IRIs -> this host."""
     t = target if target.endswith("/") else target + "/"
     note = "" if base.startswith(W3ID_PREFIX) else f"# NOTE: this build's data base is {base}, not under {W3ID_PREFIX}\n"
+    mods = _modules_alt()
     return f"""# w3id.org/datawork: redirect rules for https://github.com/perma-id/w3id.org (file datawork/.htaccess)
 # Permanent IRIs https://w3id.org/datawork/... are served by {t}
 {note}Options +FollowSymLinks
 RewriteEngine on
+
+# The ontology's modules (IRIs and version IRIs): browsers to the modules section, data clients
+# below to the module in the format asked for.
+RewriteCond %{{HTTP_ACCEPT}} text/html|application/xhtml\\+xml
+RewriteRule ^ontology/(?:{mods})$ {t}ontology.html#modules [R=303,NE,L]
+RewriteCond %{{HTTP_ACCEPT}} text/turtle|application/x-turtle
+RewriteRule ^(ontology/(?:{mods}))$ {t}$1.ttl [R=303,L]
+RewriteCond %{{HTTP_ACCEPT}} application/ld\\+json|application/json
+RewriteRule ^(ontology/(?:{mods}))$ {t}$1.jsonld [R=303,L]
+RewriteCond %{{HTTP_ACCEPT}} application/rdf\\+xml
+RewriteRule ^(ontology/(?:{mods}))$ {t}$1.rdf [R=303,L]
+RewriteCond %{{HTTP_ACCEPT}} application/n-triples
+RewriteRule ^(ontology/(?:{mods}))$ {t}$1.nt [R=303,L]
+RewriteRule ^(ontology/(?:{mods}))$ {t}$1.ttl [R=303,L]
 
 # Data resources, ontology terms, the ontology and the dataset: 303 straight to the document
 # in the format asked for (one redirect instead of two).

@@ -289,6 +289,19 @@ def _check_negotiation(base: str) -> None:
                 assert r.status_code == 303 and r.headers["location"].endswith(f"/id/{CHAIN}.{ext}"), \
                     (accept, r.status_code, r.headers.get("location"))
         assert c.get(base + "/ontology/Chain", headers={"Accept": "image/png"}).status_code == 406
+        # every ontology and module IRI, versioned or not: the whole module (issue 19.4)
+        from datawork_kg.ontology import module_path, module_triples, modules
+
+        for iri in sorted(modules()):
+            path = "/" + module_path(iri)
+            r = c.get(base + path, headers={"Accept": "application/n-triples"})
+            assert r.status_code == 303 and urlsplit(r.headers["location"]).path == path + ".nt", (path, r.status_code)
+            doc = c.get(urljoin(base + path, r.headers["location"]))
+            assert doc.status_code == 200, (path, doc.status_code)
+            got = set(ox.parse(doc.content, format=ox.RdfFormat.N_TRIPLES))
+            assert len(got) == len(set(module_triples(iri))), path
+            html = c.get(base + path, headers={"Accept": BROWSER})
+            assert html.status_code == 303 and "ontology.html" in html.headers["location"], (path, html.status_code)
         assert c.get(base + "/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
         void = c.get(base + "/.well-known/void", headers={"Accept": "text/turtle"})
         assert void.status_code == 200 and void.headers["content-type"].startswith("text/turtle")

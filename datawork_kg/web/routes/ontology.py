@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ...namespace import DW_NS
-from ...ontology import ONTOLOGY_GRAPH
+from ...ontology import ONTOLOGY_GRAPH, module_triples, modules
 from ..context import GET, HTML, LICENSE, ctx_of, rdf_response, see_other, split_ext
 from ..links import is_safe_path
 from ..negotiation import DOC_FORMATS, negotiate_ext
@@ -41,10 +41,36 @@ async def ontology_doc(request: Request) -> Response:
     return rdf_response(triples, ext, rel, headers)
 
 
+async def ontology_module(request: Request) -> Response:
+    """``/ontology/strict``, ``/ontology/align/dcterms``, ``/ontology/0.1.0`` ...: a module (or the
+    ontology) by its IRI or version IRI, whole, in every format; browsers go to the modules section."""
+    ctx = ctx_of(request)
+    stem, ext = split_ext(request.path_params["path"])
+    iri = ONTOLOGY_GRAPH + "/" + stem
+    if iri not in modules():
+        if "/" not in stem:
+            return await ontology_term(request)
+        return ctx.error(request, 404, f"the ontology has no module '{stem}'")
+    described = {m: f"/ontology/{quote(stem)}.{e}" for e, (m, _) in DOC_FORMATS.items()}
+    if ext is None:
+        best = negotiate_ext(request.headers.get("accept"))
+        if best is None:
+            return ctx.not_acceptable(request)
+        if best == "html":
+            return see_other("/ontology.html#modules", describedby=described)
+        return see_other(f"/ontology/{quote(stem)}.{best}", describedby=described)
+    if ext == "html":
+        return see_other("/ontology.html#modules", describedby=described)
+    rel = ctx.current(request)
+    triples = await run_in_threadpool(module_triples, iri)
+    headers = {"Link": f'<{iri}>; rel="describes", <{LICENSE}>; rel="license"', "X-Datawork-Release": rel.id}
+    return rdf_response(triples, ext, rel, headers)
+
+
 async def ontology_term(request: Request) -> Response:
     ctx = ctx_of(request)
     rel = ctx.current(request)
-    stem, ext = split_ext(request.path_params["term"])
+    stem, ext = split_ext(request.path_params.get("term") or request.path_params["path"])
     if not is_safe_path(stem) or "/" in stem:
         return ctx.error(request, 404, "no such term")
     iri = None
@@ -80,4 +106,4 @@ def routes() -> list:
             Route("/queries", lambda r: RedirectResponse("/queries.html", 301), methods=GET),
             Route("/ontology", ontology, methods=GET),
             Route("/ontology.{ext}", ontology_doc, methods=GET),
-            Route("/ontology/{term}", ontology_term, methods=GET)]
+            Route("/ontology/{path:path}", ontology_module, methods=GET)]
