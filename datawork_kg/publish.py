@@ -209,23 +209,23 @@ def _write_site(rel, w: _Writer, report: StaticReport, say: Progress, public_url
     for ext in H.RDF_FORMATS:
         w.write(f"dataset.{ext}", H.serialize(void, ext, base))
     w.write(".well-known/void", H.serialize(void, "ttl", base))
-    w.write("dataset.html", H.void_page(rel.void_store(), ds, site, H.Linker(base, "", server=False)))
+    w.write("dataset.html", H.void_page(rel.void_store(), ds, site, H.Linker(base, "", server=False, edition=rel.edition)))
     dumps = rel.dumps()
     for name, _, _ in dumps:
         w.copy(rel.path / "dumps" / name, f"dumps/{name}")
-    w.write("dumps/index.html", H.dumps_page(dumps, H.Linker(base, "../", server=False)))
+    w.write("dumps/index.html", H.dumps_page(dumps, H.Linker(base, "../", server=False, edition=rel.edition)))
     if not dumps:
         report.notes.append("this build has no dumps (built with --no-dumps?)")
 
     say("[4/5] index, browse pages and the query catalogue")
-    lk0 = H.Linker(base, "", server=False)
+    lk0 = H.Linker(base, "", server=False, edition=rel.edition)
     examples = sorted(q.object.value for q in rel.void_store().quads_for_pattern(
         ox.NamedNode(ds), ox.NamedNode("http://rdfs.org/ns/void#exampleResource"), None))
     w.write("index.html", H.index_page(rel.summary, {k: len(v) for k, v in kinds.items()}, site, lk0,
                                        examples=examples, dumps=[d[0] for d in dumps]))
-    w.write("id/index.html", H.kinds_page({k: len(v) for k, v in kinds.items()}, H.Linker(base, "../", server=False)))
+    w.write("id/index.html", H.kinds_page({k: len(v) for k, v in kinds.items()}, H.Linker(base, "../", server=False, edition=rel.edition)))
     for kind, members in kinds.items():
-        w.write(f"id/{kind}/index.html", H.kind_page(kind, members, site, H.Linker(base, "../../", server=False)))
+        w.write(f"id/{kind}/index.html", H.kind_page(kind, members, site, H.Linker(base, "../../", server=False, edition=rel.edition)))
     w.write("queries.html", catalogue_html(linker=lk0))
     _write_explorer(rel, w)
     _write_search(rel, w)
@@ -242,7 +242,7 @@ def _write_explorer(rel, w: _Writer) -> None:
     """The explorer (explore/index.html), its data (the build's explore.json) and the files it loads."""
     from .explorer import FILE_NAME, explorer_data
 
-    w.write("explore/index.html", H.explorer_page(H.Linker(rel.base, "../", server=False)))
+    w.write("explore/index.html", H.explorer_page(H.Linker(rel.base, "../", server=False, edition=rel.edition)))
     data = rel.path / FILE_NAME
     if data.is_file():
         w.copy(data, "explore/explore.json")
@@ -276,7 +276,7 @@ def _write_resource(rel, w: _Writer, iri: str, path: str) -> None:
     for ext in H.RDF_FORMATS:
         w.write(f"{path}.{ext}", H.serialize(triples, ext, rel.base))
     page_path = f"{path}.html"
-    linker = H.Linker(rel.base, _depth_root(page_path), server=False)
+    linker = H.Linker(rel.base, _depth_root(page_path), server=False, edition=rel.edition)
     w.write(page_path, H.resource_page(rel.site.view(iri), rel.site, linker))
 
 

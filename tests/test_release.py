@@ -195,3 +195,31 @@ def test_the_ontology_keeps_every_term_of_the_last_release_and_names_its_version
     assert removed_terms(Graph().parse(last, format="nt"), onto) == []
     if last_version != version:  # the working version is the next release: it names the last one
         assert onto.value(ONTO, OWL.priorVersion) == URIRef(version_iri(last_version))
+
+
+def test_every_page_of_the_served_and_static_sites_names_the_release_and_how_to_cite_it(releases, tmp_path):
+    """Issue 18.5: the release version and its citation on every page (served and static) and in the VoID."""
+    from starlette.testclient import TestClient
+
+    from datawork_kg.publish import publish_static
+    from datawork_kg.web import create_app
+
+    _, _, second, _ = releases
+    home = second.parent.parent / "home-a"  # its current build is release 0.2.0
+    cite = str(Graph().parse(second / "void.ttl", format="turtle").value(DS, DCTERMS.bibliographicCitation))
+    assert "version 0.2.0" in cite
+    with TestClient(create_app(home, timeout=20, max_rows=1000), base_url="http://127.0.0.1") as client:
+        checked = 0
+        for path in ("/", "/id/", "/dataset.html", "/dumps/", "/queries.html"):
+            r = client.get(path, headers={"Accept": "text/html"})
+            if r.status_code == 200 and "text/html" in r.headers.get("content-type", ""):
+                assert "release 0.2.0 (2026-12-02)" in r.text and cite in r.text, path
+                checked += 1
+        assert checked >= 3
+        void = client.get("/.well-known/void", headers={"Accept": "text/turtle"}).text
+        assert "0.2.0" in void and "bibliographicCitation" in void
+    report = publish_static(tmp_path / "site", home=home)
+    pages = [p for p in report.out.rglob("*.html") if p.name != "ontology.html"]
+    assert len(pages) > 50
+    missing = [str(p) for p in pages if cite not in p.read_text(encoding="utf-8")]
+    assert missing == []

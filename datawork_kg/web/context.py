@@ -54,7 +54,8 @@ class WebContext:
         return rel
 
     def linker(self, rel: Release | None = None) -> Linker:
-        return Linker(rel.base if rel else (self.base or DEFAULT_BASE), "/", server=True)
+        return Linker(rel.base if rel else (self.base or DEFAULT_BASE), "/", server=True,
+                      edition=rel.edition if rel else None)
 
     # -- answers
     def error(self, request: Request, status: int, message: str, headers: dict | None = None) -> Response:

@@ -63,13 +63,14 @@ class Linker:
     web space; the canonical IRIs are shown on every page.
     """
 
-    def __init__(self, base: str = DEFAULT_BASE, root: str = "/", *, server: bool = True) -> None:
+    def __init__(self, base: str = DEFAULT_BASE, root: str = "/", *, server: bool = True, edition=None) -> None:
         self.base = base
         self.root = root
         self.server = server
+        self.edition = edition  # citation.Edition: the release shown and how to cite it (in every page's footer)
 
     def at(self, root: str) -> "Linker":
-        return Linker(self.base, root, server=self.server)
+        return Linker(self.base, root, server=self.server, edition=self.edition)
 
     def path(self, site_path: str) -> str:
         return self.root + site_path

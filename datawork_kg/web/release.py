@@ -35,6 +35,9 @@ class Release:
         except (OSError, ValueError):
             self.summary = {}
         self.base = base or self.summary.get("base") or DEFAULT_BASE
+        from ..citation import edition
+
+        self.edition = edition(self.summary, self.id)  # which release this is and how to cite it (every page says)
         if not self.base.endswith("/"):
             self.base += "/"
         self.store_path = path / "store"
