@@ -88,3 +88,25 @@ def test_search_box_on_the_static_site(static_site, browser):
     assert [h for h in hits if h[0] == "Telecom Paris"], hits
     assert _search(browser, "site-q", "zzzz-nothing") == []
     assert "Nothing found" in browser.find_element(By.ID, "search-count").text
+
+
+def test_resource_pages_fit_1280_px_and_read_as_words(server, browser):
+    """Chain diagrams fit the page column at 1280 px; rdfs:label and rdfs:comment read as words."""
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 1000)
+    try:
+        for path in ("/id/chain/tubaro-2025-ch-voice-deep-labour.html", "/id/chain/tubaro-2025-ch-latam-work.html",
+                     "/id/organisation/tubaro-2025-sampled-intl-platforms.html"):
+            browser.get(server + path)
+            svgs = browser.find_elements(By.CSS_SELECTOR, "figure.chain svg")
+            assert svgs, path
+            width = browser.execute_script("return document.documentElement.clientWidth")
+            for svg in svgs:
+                right = browser.execute_script("return arguments[0].getBoundingClientRect().right", svg)
+                assert right <= width + 1, (path, right, width)
+            props = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "table.facts td.p")]
+            assert "label" in props and "rdfs:label" not in props, props
+        browser.save_screenshot(str(ARTIFACTS / "resource-1280.png"))
+    finally:
+        browser.set_window_size(1400, 1100)
