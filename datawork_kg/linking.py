@@ -41,6 +41,7 @@ from .resources import reference_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from .loaders.base import LoadedGraph
+    from .regions import Region
 
 GEONAMES = "https://sws.geonames.org/"
 ISCO = "http://data.europa.eu/esco/isco/"
@@ -292,6 +293,7 @@ def reference_graph(loaded: "list[LoadedGraph] | None", iris: IRIs, *,
 
     for code in sorted(used_countries):
         _emit_country(g, iris, snap, code)
+    _emit_regions(g, iris, snap, used_countries)
 
     for code in sorted(used_currencies):
         cur = pycountry.currencies.get(alpha_3=code)
@@ -398,6 +400,97 @@ def _emit_schemes(g: Graph, snap: Snapshot) -> None:
         g.add((c, SKOS.prefLabel, _en(label)))
         g.add((c, SKOS.notation, Literal(code)))
         g.add((c, SKOS.inScheme, DW.WorldBankRegionScheme))
+
+
+REGION_SCHEMES = {"m49": ("M49RegionScheme", "UN M49 regions and sub-regions"),
+                  "grouping": ("RegionGroupingScheme", "Groupings of countries that sources use"),
+                  "world-bank": ("WorldBankRegionScheme", "World Bank regions")}
+
+
+def region_side(region: "Region", gni_year: int, snap: Snapshot) -> tuple[str, int, int, int]:
+    """The side of a region in the classification based on GNI data of ``gni_year``.
+
+    Returns (side, north, south, unclassified): side is the region's own side for the Global North
+    and South, else North or South when every classified member is on that side, mixed when both
+    occur, and "" when no member is classified. The rule behind ``dw:RegionSideAssignment``.
+    """
+    north = south = unclassified = 0
+    for c in sorted(region.countries(gni_year + 1)):
+        entry = snap.income_entry(c, gni_year + 2)
+        if entry is None:
+            unclassified += 1
+        elif entry.income_group in SOUTH_GROUPS:
+            south += 1
+        else:
+            north += 1
+    if region.side:
+        return region.side, north, south, unclassified
+    side = "mixed" if north and south else "North" if north else "South" if south else ""
+    return side, north, south, unclassified
+
+
+def _emit_regions(g: Graph, iris: IRIs, snap: Snapshot, emitted_countries: set[str]) -> None:
+    """The region concepts, their member countries, and each region's side in each classification year."""
+    from .regions import regions
+
+    source = _source_iri(iris, "un-m49")
+    for scheme, (local, label) in REGION_SCHEMES.items():
+        if scheme != "world-bank":
+            g.add((DW[local], RDF.type, SKOS.ConceptScheme))
+            g.add((DW[local], SKOS.prefLabel, _en(label)))
+    gni_years = sorted({e.gni_data_year for entries in snap.income.values() for e in entries})
+    members: set[str] = set()
+    for code, reg in sorted(regions().items()):
+        c = reg.iri
+        scheme = DW[REGION_SCHEMES[reg.scheme][0]]
+        g.add((c, RDF.type, SKOS.Concept))
+        g.add((c, SKOS.prefLabel, _en(reg.label)))
+        g.add((c, RDFS.label, _en(reg.label)))
+        g.add((c, SKOS.notation, Literal(code)))
+        g.add((c, SKOS.inScheme, scheme))
+        if reg.m49:
+            g.add((c, DW.m49Code, Literal(reg.m49)))
+            g.add((c, DCTERMS.source, source))
+            if reg.scheme == "grouping":  # a grouping read as an M49 region (Latin America, Southeast Asia)
+                g.add((c, SKOS.related, [r for r in regions().values() if r.scheme == "m49" and r.m49 == reg.m49][0].iri))
+        if reg.wikidata:
+            g.add((c, SKOS.exactMatch, WD[reg.wikidata]))
+        if reg.broader:
+            g.add((c, SKOS.broader, regions()[reg.broader].iri))
+        elif reg.scheme != "world-bank":
+            g.add((c, SKOS.topConceptOf, scheme))
+        if reg.side:
+            g.add((c, DW.regionSide, Literal(reg.side)))
+            g.add((c, RDFS.comment, _en(f"Membership follows the project's convention (docs/north-south.md): "
+                                        f"the Global {reg.side} changes with the World Bank classification of each year.")))
+        for m in reg.members:
+            mi = iris("region-membership", f"{code}-{m.country}")
+            g.add((mi, RDF.type, DW.RegionMembership))
+            g.add((mi, DW.membershipRegion, c))
+            g.add((mi, DW.memberCountry, iris.country(m.country)))
+            if m.start is not None:
+                g.add((mi, DW.memberFrom, Literal(m.start, datatype=XSD.integer)))
+            if m.end is not None:
+                g.add((mi, DW.memberUntil, Literal(m.end, datatype=XSD.integer)))
+            members.add(m.country)
+        for y in gni_years:
+            side, north, south, unclassified = region_side(reg, y, snap)
+            if not side:
+                continue
+            a = iris("region-side", f"{code}-{y}")
+            g.add((a, RDF.type, DW.RegionSideAssignment))
+            g.add((a, DW.classifiedRegion, c))
+            g.add((a, DW.sideGniDataYear, Literal(y, datatype=XSD.integer)))
+            g.add((a, DW.regionSide, Literal(side)))
+            for prop, n in ((DW.northMembers, north), (DW.southMembers, south), (DW.unclassifiedMembers, unclassified)):
+                g.add((a, prop, Literal(n, datatype=XSD.integer)))
+    for code in sorted(members - emitted_countries):  # member countries the evidence does not name
+        iso = pycountry.countries.get(alpha_2=code)
+        c = iris.country(code)
+        g.add((c, RDF.type, DW.Country))
+        g.add((c, DW.isoAlpha2, Literal(code)))
+        if iso is not None:
+            g.add((c, RDFS.label, _en(iso.name)))
 
 
 def north_south_iri(iris: IRIs | None = None) -> URIRef:

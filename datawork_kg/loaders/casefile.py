@@ -18,7 +18,8 @@ from ..errors import InputError, Problem
 from ..iris import IRIs, slugify
 from .base import LoadedGraph, register
 from .emitter import IRI_KIND, ITEM_LISTS, NON_PARTY_KINDS, NOT_STATED, Emitter, as_list
-from .schema import is_country, is_currency, schema_valid_fast, schema_validator
+from ..regions import regions as _regions
+from .schema import is_country, is_currency, is_date, schema_valid_fast, schema_validator
 from .yamlsafe import Located, field_name, load_yaml
 
 CURRENT_YEAR = _dt.date.today().year
@@ -206,6 +207,8 @@ class CaseFileLoader:
                 add(("study", k), f"year {study[k]} is in the future", "check the year")
         if not sections:
             add(("study", "sections"), "no sections declared", "map section keys to the paper's headings")
+        self._check_source(data, add)
+        self._check_regions(data, add)
         slugs: dict[str, str] = {}
         for key in sections:
             other = slugs.setdefault(slugify(str(key)), key)
@@ -338,7 +341,8 @@ class CaseFileLoader:
                 add(("pay", i, "ratio_to"), "ratio_to needs relative_to", "name the pay item it is a multiple of")
         self._check_pay_under_top(data, ties, ids_of("workers"), add)
         for i, f in enumerate(data.get("figures", []) or []):
-            ref(("figures", i, "about"), f["about"], orgs, "an organisation or a country code", country_ok=True)
+            if f["about"] not in _regions() or f["about"] in orgs:
+                ref(("figures", i, "about"), f["about"], orgs, "an organisation or a country code", country_ok=True)
             if "min" in f and "max" in f and f["min"] > f["max"]:
                 add(("figures", i, "min"), f"min {f['min']} is larger than max {f['max']}", "swap min and max")
             if f.get("unit") == "percent":
@@ -362,6 +366,84 @@ class CaseFileLoader:
             for j, p in enumerate(f.get("about", []) or []):
                 ref(("findings", i, "about", j), p, kinds, "an item", country_ok=True)
         return P
+
+    def _check_source(self, data: dict, add) -> None:
+        """The source's dates and links, and the encoders' and reviewers' dates."""
+        study = data["study"]
+        today = _dt.date.today().isoformat()
+        for fld in ("published", "accessed"):
+            if fld in study and not is_date_text(study[fld]):
+                add(("study", fld), f"'{study[fld]}' is not a date of the calendar", "write a real day as YYYY-MM-DD")
+            elif study.get(fld, "") > today:
+                add(("study", fld), f"date {study[fld]} is in the future", "check the date against the source")
+        pub, acc = study.get("published"), study.get("accessed")
+        if pub and acc and is_date_text(pub) and is_date_text(acc) and acc < pub:
+            add(("study", "accessed"), f"access date {acc} is before the publication date {pub}",
+                "an online source can only be read once it is published: check both dates")
+        if acc and "url" not in study:
+            add(("study", "accessed"), "an access date without a url", "add 'url:' (the address that was read) or remove 'accessed'")
+        if "archived_url" in study and "url" not in study:
+            add(("study", "archived_url"), "an archived copy without the original url", "add 'url:' as well")
+        if pub and is_date_text(pub) and isinstance(study.get("year"), int) and int(pub[:4]) != study["year"]:
+            add(("study", "year"), f"year {study['year']} differs from the publication date {pub}",
+                "give the year of 'published', or leave 'year' out")
+        for lst in ("encoded_by", "reviewed_by"):
+            for i, person in enumerate(data.get(lst, []) or []):
+                if not is_date_text(person["date"]):
+                    add((lst, i, "date"), f"'{person['date']}' is not a date of the calendar", "write a real day as YYYY-MM-DD")
+                elif person["date"] > today:
+                    add((lst, i, "date"), f"date {person['date']} is in the future", "give the day the work was done")
+        first_encoding = min((p["date"] for p in data.get("encoded_by", []) or [] if is_date_text(p["date"])), default=None)
+        for i, person in enumerate(data.get("reviewed_by", []) or []):
+            if first_encoding and is_date_text(person["date"]) and person["date"] < first_encoding:
+                add(("reviewed_by", i, "date"), f"review date {person['date']} is before the first encoding ({first_encoding})",
+                    "a review checks an encoding: check both dates")
+
+    def _check_regions(self, data: dict, add) -> None:
+        """Region codes exist, and agree with the countries the same item gives."""
+        study = data["study"]
+        year = next((study[k] for k in ("fieldwork_start", "year") if isinstance(study.get(k), int)), None)
+        if year is None and is_date_text(study.get("published")):
+            year = int(study["published"][:4])
+        known = _regions()
+        for lst in ITEM_LISTS:
+            for i, item in enumerate(data.get(lst, []) or []):
+                for fld in ("regions", "from_regions", "to_regions"):
+                    for j, code in enumerate(item.get(fld, []) or []):
+                        if code not in known:
+                            guess = difflib.get_close_matches(code, list(known), n=1)
+                            add((lst, i, fld, j), f"unknown region code '{code}'",
+                                (f"did you mean '{guess[0]}'? " if guess else "") + "use a code of datawork_kg/reference/regions.csv "
+                                "(an M49 region such as south-eastern-asia, a World Bank region such as wb-lcn, or global-north, gulf, eu, latin-america)")
+                for fld, end in (("from_regions", "from"), ("to_regions", "to")):
+                    if fld in item and item.get(end) != "unknown":
+                        add((lst, i, fld), f"'{fld}' places an unknown {end} end, but '{end}' is '{item.get(end)}'",
+                            f"put the regions on the party '{item.get(end)}' itself (its 'regions:'), or write {end}: unknown")
+                codes = [c for c in item.get("regions", []) or [] if c in known]
+                if lst == "figures" and item.get("about") in known:
+                    codes.append(item["about"])
+                single = [item["country"]] if is_country(item.get("country", "")) and lst != "figures" else []
+                several = [c for c in item.get("countries", []) or [] if is_country(c)]
+                for code in codes:
+                    reg = known[code]
+                    if reg.side:  # Global North / South: the income convention in the study's year
+                        if year is None:
+                            continue
+                        for c in single + several:
+                            south = _north_south(c, year)
+                            if south is not None and ("South" if south else "North") != reg.side:
+                                add((lst, i, "regions"), f"region '{code}' contradicts country {c}, which is Global "
+                                    f"{'South' if south else 'North'} in {year} (docs/north-south.md)",
+                                    "check the country and the region against the source")
+                        continue
+                    members = reg.countries()
+                    for c in single:
+                        if c not in members:
+                            add((lst, i, "regions"), f"region '{code}' ({reg.label}) does not contain the item's country {c}",
+                                "check the country and the region against the source; a party in several places takes 'countries:'")
+                    if several and not members & set(several):
+                        add((lst, i, "regions"), f"region '{code}' ({reg.label}) contains none of the item's countries "
+                            f"({', '.join(several)})", "check the countries and the region against the source")
 
     def _check_codes(self, item: dict, path: tuple, add) -> None:
         for fld in ("country", "nationality"):
@@ -598,6 +680,20 @@ def _cycles(edges: list[tuple[str, str | None]]) -> list[tuple[int, list[str]]]:
 def _with_article(noun: str) -> str:
     """'an organisation', 'an AI product', 'a tie'."""
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def is_date_text(text: Any) -> bool:
+    """A date that exists, written YYYY-MM-DD."""
+    try:
+        return isinstance(text, str) and is_date(text)
+    except ValueError:
+        return False
+
+
+def _north_south(country: str, year: int) -> bool | None:
+    from ..linking import north_south
+
+    return north_south(country, year)
 
 
 def _article(kind: Any) -> str:

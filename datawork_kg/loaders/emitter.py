@@ -16,9 +16,23 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from ..iris import IRIs, concept, slugify
 from ..namespace import DW, SCHEMA
 from .base import LoadedGraph
+from ..regions import region as _region, region_iri
 from .schema import is_country
 
 SOFTWARE = "datawork-kg"
+OWL_SAMEAS = URIRef("http://www.w3.org/2002/07/owl#sameAs")
+BIBO = "http://purl.org/ontology/bibo/"
+# the class each kind of source gets besides dw:Study (alignments in ontology/bibo-mapping.ttl)
+SOURCE_CLASSES = {
+    "journal-article": "JournalArticle", "book-chapter": "BookChapter", "working-paper": "WorkingPaper",
+    "abstract": "Abstract", "blog-post": "BlogPost", "report": "Report", "dataset": "DatasetSource",
+    "news-article": "NewsArticle", "magazine-article": "MagazineArticle",
+    "ngo-report": "AdvocacyReport", "union-report": "AdvocacyReport", "advocacy-report": "AdvocacyReport",
+    "court-filing": "CourtFiling", "judgment": "Judgment", "settlement": "Settlement",
+    "company-statement": "CompanyStatement", "company-filing": "CompanyFiling",
+    "government-publication": "GovernmentPublication", "statistical-publication": "StatisticalPublication",
+    "interview": "InterviewSource", "testimony": "Testimony",
+}
 
 
 class _Terms:
@@ -131,6 +145,7 @@ class Emitter:
         if ref == "unknown":
             iri = self.iris("party", f"{self.study_id}-{tie_id}-unknown-{end}")
             self.add(iri, RDF.type, DW.UnknownParty)
+            self.regions(iri, (item or {}).get(f"{end}_regions"))
             self.add(iri, RDFS.label, _en(f"unknown party ({'orderer' if end == 'from' else 'supplier'} of tie {tie_id}, not stated in the paper)"))
             # the unknown party is reported where the item that mentions it is
             self.provenance(iri, {"section": (item or {}).get("section")})
@@ -145,6 +160,10 @@ class Emitter:
             self.add(iri, DW.supportedByMethod, self.ids[item["method"]])
         if item.get("note"):
             self.add(iri, RDFS.comment, _en(item["note"]))
+
+    def regions(self, iri: URIRef, codes: Any) -> None:
+        for code in as_list(codes):
+            self.add(iri, DW.inRegion, region_iri(code))
 
     def codes(self, iri: URIRef, prop: URIRef, prefix: str, values: Any) -> None:
         for v in as_list(values):
@@ -229,6 +248,31 @@ class Emitter:
         self.add(activity, PROV.wasAssociatedWith, software)
         self.add(software, RDF.type, PROV.SoftwareAgent)
         self.add(software, RDFS.label, Literal("datawork-kg loaders"))
+        self.emit_curation(graph_iri)
+
+    def emit_curation(self, graph_iri: URIRef) -> None:
+        """Who encoded and who reviewed the case file, and when (PROV qualified attribution)."""
+        dates = []
+        for lst, role in (("encoded_by", "encoder"), ("reviewed_by", "reviewer")):
+            for i, person in enumerate(self.d.get(lst, []) or [], start=1):
+                agent = self.iris("person", slugify(person["name"]))
+                self.add(graph_iri, PROV.wasAttributedTo, agent)
+                self.add(agent, RDF.type, PROV.Person)
+                self.add(agent, RDFS.label, Literal(person["name"]))
+                if person.get("orcid"):
+                    self.add(agent, OWL_SAMEAS, URIRef(f"https://orcid.org/{person['orcid']}"))
+                att = self.iris("attribution", f"{self.study_id}-{role}-{i}")
+                self.add(graph_iri, PROV.qualifiedAttribution, att)
+                self.add(att, RDF.type, PROV.Attribution)
+                self.add(att, PROV.agent, agent)
+                self.add(att, PROV.hadRole, DW[f"curation-{role}"])
+                self.add(att, DCTERMS.date, Literal(person["date"], datatype=XSD.date))
+                self.add(att, RDFS.label, _en(f"{person['name']}, {role} of {self.study_id}, {person['date']}"))
+                if person.get("note"):
+                    self.add(att, RDFS.comment, _en(person["note"]))
+                dates.append(person["date"])
+        if dates:
+            self.add(graph_iri, PROV.generatedAtTime, Literal(f"{max(dates)}T00:00:00", datatype=XSD.dateTime))
 
     def emit_study(self) -> None:
         s = self.d["study"]
@@ -249,6 +293,7 @@ class Emitter:
         for fld, prop in (("venue", DW.venue), ("doi", DW.doi), ("kind", DW.studyKind)):
             if fld in s:
                 self.add(iri, prop, Literal(s[fld]))
+        self.emit_source(iri, s)
         for fld, prop in (("fieldwork_start", DW.fieldworkStart), ("fieldwork_end", DW.fieldworkEnd)):
             if fld in s:
                 self.add(iri, prop, _int(s[fld]))
@@ -275,9 +320,51 @@ class Emitter:
         for key, heading in s["sections"].items():
             sec = self.iris.section(self.study_id, key)
             self.add(sec, RDF.type, DW.Section)
-            self.add(sec, RDFS.label, _en(str(heading)))
             self.add(sec, DW.sectionKey, Literal(str(key)))
             self.add(sec, DCTERMS.isPartOf, iri)
+            if isinstance(heading, dict):
+                self.emit_locator(sec, heading)
+            else:
+                self.add(sec, RDFS.label, _en(str(heading)))
+
+    def emit_source(self, iri: URIRef, s: dict) -> None:
+        """What a reader cites a source by: its kind, publisher or outlet, address, dates and number."""
+        if s.get("kind") in SOURCE_CLASSES:
+            self.add(iri, RDF.type, DW[SOURCE_CLASSES[s["kind"]]])
+        if s.get("publisher"):
+            pub = self.iris("publisher", slugify(s["publisher"]))
+            self.add(iri, DCTERMS.publisher, pub)
+            self.add(pub, RDF.type, DW.Publisher)
+            self.add(pub, RDFS.label, _en(s["publisher"]))
+            self.add(pub, SCHEMA.name, Literal(s["publisher"]))
+        if s.get("url"):
+            self.add(iri, SCHEMA.url, URIRef(s["url"]))
+        if s.get("archived_url"):
+            self.add(iri, SCHEMA.archivedAt, URIRef(s["archived_url"]))
+        if s.get("published"):
+            self.add(iri, DCTERMS.issued, Literal(s["published"], datatype=XSD.date))
+            if "year" not in s:
+                self.add(iri, DW.publicationYear, _int(int(s["published"][:4])))
+        if s.get("accessed"):
+            self.add(iri, DW.accessDate, Literal(s["accessed"], datatype=XSD.date))
+        if s.get("identifier"):
+            self.add(iri, DW.documentNumber, Literal(s["identifier"]))
+        if s.get("language"):
+            self.add(iri, DCTERMS.language, Literal(s["language"]))
+
+    def emit_locator(self, sec: URIRef, loc: dict) -> None:
+        """A section given as a locator: its title, and where it sits (page, paragraph, time, link)."""
+        self.add(sec, RDFS.label, _en(str(loc["title"])))
+        parts = []
+        for fld, prop, word in (("page", DW.page, "p."), ("paragraph", DW.paragraph, "para."),
+                                ("timestamp", DW.timestamp, "at")):
+            if fld in loc:
+                self.add(sec, prop, Literal(str(loc[fld])))
+                parts.append(f"{word} {loc[fld]}")
+        if parts:
+            self.add(sec, URIRef(BIBO + "locator"), Literal(", ".join(parts)))
+        if loc.get("url"):
+            self.add(sec, SCHEMA.url, URIRef(loc["url"]))
 
     def emit_method(self, m: dict) -> None:
         iri = self.ids[m["id"]]
@@ -295,6 +382,7 @@ class Emitter:
             self.add(iri, DW.population, _en(m["population"]))
         for c in m.get("countries", []) or []:
             self.add(iri, DW.sampleCountry, self.country(c))
+        self.regions(iri, m.get("regions"))
         for city in m.get("cities", []) or []:
             self.add(iri, DW.placeName, Literal(city))
             country = (m.get("countries") or [None])[0] if len(m.get("countries") or []) == 1 else None
@@ -339,6 +427,7 @@ class Emitter:
             self.add(iri, DW.basedIn, self.country(o["country"]))
         for c in o.get("countries", []) or []:
             self.add(iri, DW.operatesIn, self.country(c))
+        self.regions(iri, o.get("regions"))
         if o.get("city"):
             self.add(iri, DW.inCity, self.city(o["city"], o.get("country")))
         for fld, prop in (("part_of", DW.partOf), ("renamed_to", DW.renamedTo), ("merged_into", DW.mergedInto)):
@@ -366,6 +455,7 @@ class Emitter:
             self.add(iri, DW.basedIn, self.country(w["country"]))
         for c in w.get("countries", []) or []:
             self.add(iri, DW.basedIn, self.country(c))
+        self.regions(iri, w.get("regions"))
         if w.get("city"):
             self.add(iri, DW.inCity, self.city(w["city"], w.get("country")))
         if w.get("region"):
@@ -400,6 +490,7 @@ class Emitter:
         self.add(iri, RDF.type, DW.UnknownParty)
         self.add(iri, RDFS.label, _en(f"unknown party: {u['label']}"))
         self.provenance(iri, u)
+        self.regions(iri, u.get("regions"))
 
     def emit_task(self, t: dict) -> None:
         iri = self.ids[t["id"]]
@@ -419,6 +510,7 @@ class Emitter:
             self.add(iri, DW.onPlatform, self.ids[p])
         for c in t.get("countries", []) or []:
             self.add(iri, DW.taskCountry, self.country(c))
+        self.regions(iri, t.get("regions"))
         if "ai_product" in t:
             self.add(iri, DW.forProduct, self.ids[t["ai_product"]])
 
@@ -524,6 +616,9 @@ class Emitter:
         if is_country(about) and about not in self.ids:
             self.add(iri, RDF.type, DW.CountryFigure)
             target = self.country(about)
+        elif about not in self.ids and _region(about) is not None:
+            self.add(iri, RDF.type, DW.RegionFigure)
+            target = region_iri(about)
         else:
             self.add(iri, RDF.type, DW.PlatformFigure)
             target = self.ids[about]
@@ -545,6 +640,7 @@ class Emitter:
         self.years(iri, f)
         if "country" in f:
             self.add(iri, DW.figureCountry, self.country(f["country"]))
+        self.regions(iri, f.get("regions"))
         if f.get("cited_source"):
             self.add(iri, DW.citedSource, Literal(f["cited_source"]))
 
