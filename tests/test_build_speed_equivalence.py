@@ -19,7 +19,7 @@ from rdflib import Graph
 from datawork_kg.build import build, evidence_files
 from datawork_kg.iris import IRIs
 from datawork_kg.loaders import base as loaders_base
-from datawork_kg.loaders import casefile, load_paths
+from datawork_kg.loaders import casefile, emitter, load_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = "5fd466e5e0e759613fe46d3140617001347a0cee"
@@ -74,8 +74,8 @@ def _without_issue_15(triples) -> list:
     from rdflib import URIRef
     from rdflib.namespace import RDF
 
-    added_classes = {URIRef(casefile.DW[c]) for c in casefile.SOURCE_CLASSES.values()}
-    in_region = URIRef(casefile.DW.inRegion)
+    added_classes = {URIRef(emitter.DW[c]) for c in emitter.SOURCE_CLASSES.values()}
+    in_region = URIRef(emitter.DW.inRegion)
     return [(s, p, o) for s, p, o in triples if p != in_region and not (p == RDF.type and o in added_classes)]
 
 

@@ -342,7 +342,7 @@ class Emitter:
         if s.get("archived_url"):
             self.add(iri, SCHEMA.archivedAt, URIRef(s["archived_url"]))
         if s.get("published"):
-            self.add(iri, DCTERMS.issued, Literal(s["published"], datatype=XSD.date))
+            self.add(iri, DW.publicationDate, Literal(s["published"], datatype=XSD.date))
             if "year" not in s:
                 self.add(iri, DW.publicationYear, _int(int(s["published"][:4])))
         if s.get("accessed"):
