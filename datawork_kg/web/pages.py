@@ -116,8 +116,28 @@ def format_links(iri: str, linker: Linker, *, current: str | None = None) -> lis
             for ext, (media, name) in DOC_FORMATS.items()]
 
 
-def resource_page(view: ResourceView, site: Site, linker: Linker) -> str:
-    """The HTML page of one resource."""
+INCOMING_PAGE = 50  # incoming links in one page of the list
+
+
+def _incoming_pages(incoming: list, linker: Linker, page: int) -> dict:
+    """The incoming links, a page at a time: on the server ``?incoming=N`` pages through them; a static
+    page shows the first and folds the others (a static file has no query)."""
+    chunks = [incoming[i:i + INCOMING_PAGE] for i in range(0, len(incoming), INCOMING_PAGE)] or [[]]
+    page = min(max(1, page), len(chunks)) if linker.server else 1
+    first = (page - 1) * INCOMING_PAGE
+    out = {"rows": chunks[page - 1], "total": len(incoming), "start": first + 1 if incoming else 0,
+           "end": first + len(chunks[page - 1]), "prev": None, "next": None, "folded": []}
+    if linker.server:
+        out["prev"] = f"?incoming={page - 1}#incoming" if page > 1 else None
+        out["next"] = f"?incoming={page + 1}#incoming" if page < len(chunks) else None
+    else:
+        out["folded"] = [{"start": 1 + i * INCOMING_PAGE, "end": i * INCOMING_PAGE + len(c), "rows": c}
+                         for i, c in enumerate(chunks) if i > 0]
+    return out
+
+
+def resource_page(view: ResourceView, site: Site, linker: Linker, *, incoming_page: int = 1) -> str:
+    """The HTML page of one resource (``incoming_page``: which page of the incoming links)."""
     L = site.labels
     types = [{"href": linker.href(t), "label": L(t), "inferred": False} for t in view.types]
     types += [{"href": linker.href(t), "label": L(t), "inferred": True} for t in view.inferred_types]
@@ -131,6 +151,7 @@ def resource_page(view: ResourceView, site: Site, linker: Linker) -> str:
     alternates = [(linker.doc(view.iri, ext), media) for ext, (media, _) in RDF_FORMATS.items()]
     return render("resource.html", title=view.label, linker=linker, alternates=alternates, canonical=view.iri,
                   view=view, types=types, papers=papers, facts=facts, incoming=incoming, incoming_cap=INCOMING_CAP,
+                  inc=_incoming_pages(incoming, linker, incoming_page),
                   ontology_href=linker.href(view.iri) if view.iri.startswith(DW_NS) else None,
                   chains=[chain_view(ch, site, linker, highlight=view.iri) for ch in view.chains],
                   format_links=format_links(view.iri, linker, current="html"))

@@ -50,8 +50,13 @@ async def describe_response(request: Request, rel: Release, iri: str, ext: str |
                          describedby={m: f"{quote(doc_base)}.{e}" for e, (m, _) in DOC_FORMATS.items()})
     headers = ctx.doc_headers(iri, rel, ext)
     if ext == "html":
+        try:
+            incoming_page = max(1, int(request.query_params.get("incoming", "1")))
+        except ValueError:
+            incoming_page = 1
+
         def render():
-            return pages.resource_page(rel.site.view(iri), rel.site, ctx.linker(rel))
+            return pages.resource_page(rel.site.view(iri), rel.site, ctx.linker(rel), incoming_page=incoming_page)
         page = await run_in_threadpool(render)
         return Response(page, 200, media_type=HTML, headers=headers)
     triples = await run_in_threadpool(describe, rel.pages, iri)
