@@ -769,6 +769,7 @@ def test_claim_support(run):
     assert quota["sample_size"] == 58 and quota["kind"] == "finding" and quota["account"] == "authors"
     assert quota["citation"].startswith("Paola Tubaro") and "2025" in quota["citation"]
     assert "quota" in quota["supports_exclusions"]
+    assert quota["outlet"] == "New Political Economy" and quota["url"] is None  # the journal, no address given
     # a claim from a paper whose authors are only attributed says so
     track = run("claim-support", text="track record")
     assert any(row["study"] == "olm-southeast-asia" and row["citation"].endswith("attributed") for row in track)
@@ -785,6 +786,41 @@ def test_evidence_about(run):
     assert {row["study"] for row in r} == {"tubaro-2025"}
     country = run("evidence-about", entity=ID + "country/MY")
     assert {row["study"] for row in country} == {"olm-southeast-asia"}
+    assert {row["outlet"] for row in r} == {"New Political Economy"}
+
+
+def test_evidence_about_and_claim_support_cite_a_news_source(tmp_path):
+    """A magazine or news source shows its outlet, publication date and link (issue 15)."""
+    import datetime
+    import shutil
+
+    from datawork_kg.build import build
+    from datawork_kg.store import open_store
+
+    evidence = tmp_path / "evidence"
+    shutil.copytree(ROOT / "evidence", evidence)
+    shutil.copy(ROOT / "tests" / "data" / "sources" / "invented-news.yaml", evidence)
+    build([evidence], home=tmp_path / "home", reason=False)
+    store = open_store(tmp_path / "home")
+    try:
+        workers = ID + "worker/invented-news-2024-annotators"
+        r = Q.run_store(store, Q.bind(Q.get("evidence-about"), {"entity": workers}))
+        row = one(r, study="invented-news-2024")
+        assert row["outlet"] == "The Invented Times"
+        assert row["published"] == datetime.date(2024, 5, 3)
+        assert row["url"] == "https://news.example.org/2024/05/who-labels-the-chatbots"
+        c = Q.run_store(store, Q.bind(Q.get("claim-support"), {"text": "never disclosed"}))
+        assert one(c, study="invented-news-2024")["outlet"] == "The Invented Times"
+        # and the resource page says where it comes from with the outlet, date and link
+        from datawork_kg.web import Linker, Site, resource_page
+
+        site = Site(store, ID)
+        page = resource_page(site.view(workers), site, Linker(ID))
+        assert '<span class="outlet">The Invented Times</span>' in page
+        assert '<time datetime="2024-05-03">' in page
+        assert 'href="https://news.example.org/2024/05/who-labels-the-chatbots"' in page
+    finally:
+        del store
 
 
 def test_sample_sizes(run):

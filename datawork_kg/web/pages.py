@@ -142,6 +142,7 @@ def resource_page(view: ResourceView, site: Site, linker: Linker, *, incoming_pa
     types = [{"href": linker.href(t), "label": L(t), "inferred": False} for t in view.types]
     types += [{"href": linker.href(t), "label": L(t), "inferred": True} for t in view.inferred_types]
     papers = [{"href": linker.href(s.study), "citation": s.citation, "title": s.title, "doi": s.doi,
+               "outlet": s.outlet, "published": s.published, "url": s.url, "archived": s.archived,
                "sections": [{"href": linker.href(sec), "heading": h} for sec, h in s.sections]} for s in view.sources]
     facts = [{**_fact(f, site, linker), "graphs": _graphs(f.graphs, view, site, linker)}
              for f in view.facts if f.predicate != RDF_TYPE]

@@ -103,6 +103,10 @@ class Source:
     title: str
     doi: str | None
     sections: list[tuple[str, str]] = field(default_factory=list)  # (section IRI, heading)
+    outlet: str | None = None      # the publisher or outlet, else the journal or venue
+    published: str | None = None   # the full publication date, where the case file gives it
+    url: str | None = None         # the source's address
+    archived: str | None = None    # an archived copy
 
 
 @dataclass
@@ -281,7 +285,15 @@ class Site:
                 node = _nn(study)
                 doi = next((q.object.value for q in self.store.quads_for_pattern(node, _nn(DW_NS + "doi"), None)), None)
                 title = next((q.object.value for q in self.store.quads_for_pattern(node, _nn(DCT + "title"), None)), None)
-                studies[study] = Source(study, self.citation(study), title or self.labels(study), doi)
+
+                def first(pred: str) -> str | None:
+                    return next((q.object.value for q in self.store.quads_for_pattern(node, _nn(pred), None)), None)
+
+                publisher = first(DCT + "publisher")
+                outlet = (self.labels.get(publisher) if publisher else None) or first(DW_NS + "venue")
+                studies[study] = Source(study, self.citation(study), title or self.labels(study), doi, outlet=outlet,
+                                        published=first(DW_NS + "publicationDate"), url=first("https://schema.org/url"),
+                                        archived=first("https://schema.org/archivedAt"))
             return studies[study]
 
         for f in facts:
