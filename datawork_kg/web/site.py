@@ -289,8 +289,10 @@ class Site:
                 def first(pred: str) -> str | None:
                     return next((q.object.value for q in self.store.quads_for_pattern(node, _nn(pred), None)), None)
 
-                publisher = first(DCT + "publisher")
-                outlet = (self.labels.get(publisher) if publisher else None) or first(DW_NS + "venue")
+                pub = next((q.object for q in self.store.quads_for_pattern(node, _nn(DCT + "publisher"), None)), None)
+                publisher = (self.labels.get(pub.value) if isinstance(pub, ox.NamedNode)
+                             else pub.value if isinstance(pub, ox.Literal) else None)
+                outlet = publisher or first(DW_NS + "venue")
                 studies[study] = Source(study, self.citation(study), title or self.labels(study), doi, outlet=outlet,
                                         published=first(DW_NS + "publicationDate"), url=first("https://schema.org/url"),
                                         archived=first("https://schema.org/archivedAt"))
