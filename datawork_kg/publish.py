@@ -261,7 +261,7 @@ def _write_search(rel, w: _Writer) -> None:
     from . import search as S
 
     index = S.entries(rel.store)
-    linker = H.Linker(rel.base, "", server=False)
+    linker = H.Linker(rel.base, "", server=False, edition=rel.edition)
     data = S.to_json(index)
     data["items"] = [[*item, linker.href(item[0])] for item in data["items"]]  # + the page, from the site root
     w.write("search-index.js", "window.dataworkSearchIndex = " + json.dumps(data, separators=(",", ":"),
