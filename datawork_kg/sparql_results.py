@@ -172,7 +172,7 @@ def write_graph(res, key: str, *, cap: int, max_bytes: int, prefixes: dict[str, 
 
 def _graph_bytes(triples: list, key: str, prefixes: dict[str, str] | None, cut_by: str | None, cap: int,
                  max_bytes: int) -> bytes:
-    used = _used_prefixes(triples, prefixes) if prefixes and key in ("ttl", "rdf") else None
+    used = used_prefixes(triples, prefixes) if prefixes and key in ("ttl", "rdf") else None
     body = ox.serialize(triples, format=GRAPH_FORMATS[key], prefixes=used)
     if cut_by is None:
         return body
@@ -185,7 +185,8 @@ def _graph_bytes(triples: list, key: str, prefixes: dict[str, str] | None, cut_b
     return body
 
 
-def _used_prefixes(triples: list, prefixes: dict[str, str]) -> dict[str, str]:
+def used_prefixes(triples: list, prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes of ``prefixes`` that some IRI (or literal datatype) of ``triples`` starts with."""
     iris = set()
     for t in triples:
         for term in (t.subject, t.predicate, t.object):

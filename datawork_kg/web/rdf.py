@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from ..iris import DEFAULT_BASE
 from ..namespace import PREFIXES
+from ..sparql_results import used_prefixes
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -123,24 +124,13 @@ def serialize(triples: Iterable[ox.Triple], ext: str, base: str = DEFAULT_BASE) 
     if ext == "nt":
         return ox.serialize(triples, format=fmt)
     prefixes.pop("id", None)  # id:chain/x would need escaping ("id:chain\\/x") in Turtle: write full IRIs
-    used = _used_prefixes(triples, prefixes)
+    used = used_prefixes(triples, prefixes)
     return ox.serialize(triples, format=fmt, prefixes=used)
-
-
-def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
-    iris = set()
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {k: v for k, v in prefixes.items() if any(i.startswith(v) for i in iris)}
 
 
 def _jsonld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
     """Compact JSON-LD 1.1: a ``@context`` of the prefixes used and one node object per subject."""
-    ctx = _used_prefixes(triples, prefixes)
+    ctx = used_prefixes(triples, prefixes)
     ordered = sorted(ctx.items(), key=lambda kv: -len(kv[1]))
 
     def compact(iri: str) -> str:
