@@ -14,7 +14,7 @@ from starlette.responses import PlainTextResponse, Response
 from ..iris import DEFAULT_BASE
 from . import pages
 from .links import Linker
-from .negotiation import DOC_FORMATS, RDF_FORMATS, negotiate
+from .negotiation import DOC_FORMATS, RDF_FORMATS, negotiate, negotiate_ext
 from .pool import QueryPool
 from .rdf import serialize
 from .release import Release, Releases
@@ -103,6 +103,26 @@ def see_other(location: str, *, describedby: dict[str, str] | None = None) -> Re
     return Response(b"", 303, headers=headers)
 
 
+def negotiated_redirect(request: Request, doc_base: str, *, html_location: str | None = None) -> Response:
+    """The 303 from a thing to its description in the format the Accept header prefers (406 when none
+    is offered): ``{doc_base}.{ext}``, or ``html_location`` for a browser when the HTML view lives
+    elsewhere; a Link header names the document in every format."""
+    best = negotiate_ext(request.headers.get("accept"))
+    if best is None:
+        return ctx_of(request).not_acceptable(request)
+    described = {media: f"{doc_base}.{e}" for e, (media, _) in DOC_FORMATS.items()}
+    location = html_location if best == "html" and html_location else f"{doc_base}.{best}"
+    return see_other(location, describedby=described)
+
+
+def document_headers(describes: str, doc_base: str, ext: str, rel: Release) -> dict:
+    """Headers of a document served at ``{doc_base}.{ext}``: what it describes, the licence, its
+    alternates in the other formats, and the release it comes from."""
+    links = [f'<{describes}>; rel="describes"', f'<{LICENSE}>; rel="license"'] + \
+        [f'<{doc_base}.{e}>; rel="alternate"; type="{media}"' for e, (media, _) in DOC_FORMATS.items() if e != ext]
+    return {"Link": ", ".join(links), "X-Datawork-Release": rel.id}
+
+
 def split_ext(path: str) -> tuple[str, str | None]:
     """``chain/x.ttl`` -> (``chain/x``, ``ttl``); a path without a document suffix -> (path, None)."""
     head, dot, ext = path.rpartition(".")
@@ -111,4 +131,5 @@ def split_ext(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-__all__ = ["WebContext", "ctx_of", "wants_html", "rdf_response", "see_other", "split_ext", "LICENSE", "HTML", "GET"]
+__all__ = ["WebContext", "ctx_of", "wants_html", "rdf_response", "see_other", "negotiated_redirect", "document_headers",
+           "split_ext", "LICENSE", "HTML", "GET"]

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from ...describe import DUMPS
 from .. import pages
-from ..context import GET, HTML, LICENSE, ctx_of, rdf_response, see_other
+from ..context import GET, HTML, LICENSE, ctx_of, document_headers, negotiated_redirect, rdf_response
 from ..negotiation import DOC_FORMATS, negotiate_ext
 from ..release import Release
 
@@ -27,10 +27,7 @@ async def void(request: Request) -> Response:
 
 
 async def dataset(request: Request) -> Response:
-    best = negotiate_ext(request.headers.get("accept"))
-    if best is None:
-        return ctx_of(request).not_acceptable(request)
-    return see_other(f"/dataset.{best}", describedby={m: f"/dataset.{e}" for e, (m, _) in DOC_FORMATS.items()})
+    return negotiated_redirect(request, "/dataset")
 
 
 async def dataset_doc(request: Request) -> Response:
@@ -44,9 +41,7 @@ async def dataset_doc(request: Request) -> Response:
 async def dataset_document(request: Request, rel: Release, ext: str) -> Response:
     ctx = ctx_of(request)
     ds = rel.dataset_iri()
-    links = [f'<{ds}>; rel="describes"', f'<{LICENSE}>; rel="license"'] + \
-        [f'</dataset.{e}>; rel="alternate"; type="{m}"' for e, (m, _) in DOC_FORMATS.items() if e != ext]
-    headers = {"Link": ", ".join(links), "X-Datawork-Release": rel.id}
+    headers = document_headers(ds, "/dataset", ext, rel)
     if ext == "html":
         page = await run_in_threadpool(lambda: pages.void_page(rel.void_store(), ds, rel.site, ctx.linker(rel)))
         return Response(page, media_type=HTML, headers=headers)

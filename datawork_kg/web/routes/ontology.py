@@ -11,18 +11,16 @@ from starlette.routing import Route
 
 from ...namespace import DW_NS
 from ...ontology import ONTOLOGY_GRAPH, module_triples, modules
-from ..context import GET, HTML, LICENSE, ctx_of, rdf_response, see_other, split_ext
+from ..context import (GET, HTML, LICENSE, ctx_of, document_headers, negotiated_redirect, rdf_response, see_other,
+                       split_ext)
 from ..links import is_safe_path
-from ..negotiation import DOC_FORMATS, negotiate_ext
+from ..negotiation import DOC_FORMATS
 from ..rdf import exists
 from .resources import describe_response
 
 
 async def ontology(request: Request) -> Response:
-    best = negotiate_ext(request.headers.get("accept"), ("ttl", "html", "jsonld", "rdf", "nt"))
-    if best is None:
-        return ctx_of(request).not_acceptable(request)
-    return see_other(f"/ontology.{best}", describedby={m: f"/ontology.{e}" for e, (m, _) in DOC_FORMATS.items()})
+    return negotiated_redirect(request, "/ontology")
 
 
 async def ontology_doc(request: Request) -> Response:
@@ -31,9 +29,7 @@ async def ontology_doc(request: Request) -> Response:
     if ext not in DOC_FORMATS:
         return ctx.error(request, 404, "no such document")
     rel = ctx.current(request)
-    links = [f'<{ONTOLOGY_GRAPH}>; rel="describes"', f'<{LICENSE}>; rel="license"'] + \
-        [f'</ontology.{e}>; rel="alternate"; type="{m}"' for e, (m, _) in DOC_FORMATS.items() if e != ext]
-    headers = {"Link": ", ".join(links), "X-Datawork-Release": rel.id}
+    headers = document_headers(ONTOLOGY_GRAPH, "/ontology", ext, rel)
     if ext == "html":
         text = await run_in_threadpool(rel.ontology_html)
         return Response(text, media_type=HTML, headers=headers)
@@ -51,15 +47,10 @@ async def ontology_module(request: Request) -> Response:
         if "/" not in stem:
             return await ontology_term(request)
         return ctx.error(request, 404, f"the ontology has no module '{stem}'")
-    described = {m: f"/ontology/{quote(stem)}.{e}" for e, (m, _) in DOC_FORMATS.items()}
     if ext is None:
-        best = negotiate_ext(request.headers.get("accept"))
-        if best is None:
-            return ctx.not_acceptable(request)
-        if best == "html":
-            return see_other("/ontology.html#modules", describedby=described)
-        return see_other(f"/ontology/{quote(stem)}.{best}", describedby=described)
+        return negotiated_redirect(request, f"/ontology/{quote(stem)}", html_location="/ontology.html#modules")
     if ext == "html":
+        described = {m: f"/ontology/{quote(stem)}.{e}" for e, (m, _) in DOC_FORMATS.items()}
         return see_other("/ontology.html#modules", describedby=described)
     rel = ctx.current(request)
     triples = await run_in_threadpool(module_triples, iri)
@@ -81,13 +72,8 @@ async def ontology_term(request: Request) -> Response:
     if iri is None:
         return ctx.error(request, 404, f"the ontology has no term '{stem}'")
     if ext is None:
-        best = negotiate_ext(request.headers.get("accept"))
-        if best is None:
-            return ctx.not_acceptable(request)
-        described = {m: f"/ontology/{quote(stem)}.{e}" for e, (m, _) in DOC_FORMATS.items()}
-        if best == "html" and iri.startswith(DW_NS):
-            return see_other(f"/ontology.html#{quote(stem)}", describedby=described)
-        return see_other(f"/ontology/{quote(stem)}.{best}", describedby=described)
+        return negotiated_redirect(request, f"/ontology/{quote(stem)}",
+                                   html_location=f"/ontology.html#{quote(stem)}" if iri.startswith(DW_NS) else None)
     return await describe_response(request, rel, iri, ext, f"/ontology/{stem}")
 
 

@@ -14,9 +14,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from .. import pages
-from ..context import GET, HTML, ctx_of, rdf_response, see_other, split_ext
+from ..context import GET, HTML, ctx_of, negotiated_redirect, rdf_response, split_ext
 from ..links import is_safe_path
-from ..negotiation import DOC_FORMATS, negotiate_ext
 from ..rdf import describe, exists
 from ..release import Release
 
@@ -43,11 +42,7 @@ async def describe_response(request: Request, rel: Release, iri: str, ext: str |
     """The description of ``iri``: a 303 to a document (no ``ext``), or the document in format ``ext``."""
     ctx = ctx_of(request)
     if ext is None:
-        best = negotiate_ext(request.headers.get("accept"))
-        if best is None:
-            return ctx.not_acceptable(request)
-        return see_other(f"{quote(doc_base)}.{best}",
-                         describedby={m: f"{quote(doc_base)}.{e}" for e, (m, _) in DOC_FORMATS.items()})
+        return negotiated_redirect(request, quote(doc_base))
     headers = ctx.doc_headers(iri, rel, ext)
     if ext == "html":
         try:
