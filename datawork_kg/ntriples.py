@@ -81,32 +81,38 @@ def count_lines(text: str) -> int:
     return text.count("\n")
 
 
-def parse_triples(text: str) -> list[tuple]:
-    """rdflib term tuples of N-Triples ``text`` (parsed by pyoxigraph), in the text's order.
+def rdflib_term(t, cache: dict | None = None):
+    """The rdflib term of a pyoxigraph IRI, blank node or literal (None for anything else, such as an
+    RDF 1.2 triple term). Plain literals come back without a datatype (as the loaders make them), not
+    as ``xsd:string``; ``cache`` maps terms already converted."""
+    import pyoxigraph as ox
 
-    Plain literals come back without a datatype (as the loaders make them), not as ``xsd:string``.
-    """
+    out = cache.get(t) if cache is not None else None
+    if out is None:
+        if isinstance(t, ox.NamedNode):
+            out = URIRef(t.value)
+        elif isinstance(t, ox.BlankNode):
+            out = BNode(t.value)
+        elif not isinstance(t, ox.Literal):
+            return None
+        elif t.language:
+            out = Literal(t.value, lang=t.language)
+        elif t.datatype.value == XSD_STRING:
+            out = Literal(t.value)
+        else:
+            out = Literal(t.value, datatype=URIRef(t.datatype.value))
+        if cache is not None:
+            cache[t] = out
+    return out
+
+
+def parse_triples(text: str) -> list[tuple]:
+    """rdflib term tuples of N-Triples ``text`` (parsed by pyoxigraph), in the text's order (terms as
+    :func:`rdflib_term` gives them)."""
     import pyoxigraph as ox
 
     cache: dict = {}
-
-    def conv(t):
-        out = cache.get(t)
-        if out is None:
-            if isinstance(t, ox.NamedNode):
-                out = URIRef(t.value)
-            elif isinstance(t, ox.BlankNode):
-                out = BNode(t.value)
-            elif t.language:
-                out = Literal(t.value, lang=t.language)
-            elif t.datatype.value == XSD_STRING:
-                out = Literal(t.value)
-            else:
-                out = Literal(t.value, datatype=URIRef(t.datatype.value))
-            cache[t] = out
-        return out
-
-    return [(conv(t.subject), conv(t.predicate), conv(t.object))
+    return [(rdflib_term(t.subject, cache), rdflib_term(t.predicate, cache), rdflib_term(t.object, cache))
             for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
 
 

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
 from ..errors import InputError, Problem
 from ..iris import IRIs, slugify
+from ..ntriples import rdflib_term
 from .base import LoadedGraph, register
 from .yamlsafe import MAX_BYTES, read_text
 
@@ -38,7 +39,6 @@ OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nqua
               "xml": ox.RdfFormat.RDF_XML, "json-ld": ox.RdfFormat.JSON_LD}
 ALLOW_REMOTE_ENV = "DATAWORK_ALLOW_REMOTE_CONTEXT"
 MAX_JSON_DEPTH = 100
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # spaces and control characters never belong in an IRI
 _CTRL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 # nor do these (RFC 3987); in JSON-LD, where IRIs are JSON strings, they are checked before parsing
@@ -163,28 +163,15 @@ class RDFLoader:
         cache: dict = {}
 
         def conv(t):
-            out = cache.get(t)
+            if getattr(t, "direction", None):
+                raise InputError([Problem(display, _line_of(text, t.value), None,
+                                          f"literal {t.value[:40]!r} has a base direction (--{t.direction}), "
+                                          "which datawork-kg does not keep", "remove the direction")])
+            out = rdflib_term(t, cache)
             if out is None:
-                if isinstance(t, ox.NamedNode):
-                    out = URIRef(t.value)
-                elif isinstance(t, ox.BlankNode):
-                    out = BNode(t.value)
-                elif isinstance(t, ox.Literal):
-                    if getattr(t, "direction", None):
-                        raise InputError([Problem(display, _line_of(text, t.value), None,
-                                                  f"literal {t.value[:40]!r} has a base direction (--{t.direction}), "
-                                                  "which datawork-kg does not keep", "remove the direction")])
-                    if t.language:
-                        out = Literal(t.value, lang=t.language)
-                    elif t.datatype.value == XSD_STRING:
-                        out = Literal(t.value)
-                    else:
-                        out = Literal(t.value, datatype=URIRef(t.datatype.value))
-                else:
-                    raise InputError([Problem(display, _line_of(text, "<<"), None,
-                                              "RDF 1.2 triple terms (<<( ... )>>) are not supported",
-                                              "state the triple itself, or describe it with a node of its own")])
-                cache[t] = out
+                raise InputError([Problem(display, _line_of(text, "<<"), None,
+                                          "RDF 1.2 triple terms (<<( ... )>>) are not supported",
+                                          "state the triple itself, or describe it with a node of its own")])
             return out
 
         try:
