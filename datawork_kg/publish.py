@@ -19,6 +19,8 @@ every graph is then checked with a ``COUNT`` query (one row, so result caps such
 """
 from __future__ import annotations
 
+import functools
+
 import json
 import os
 import shutil
@@ -281,6 +283,7 @@ def _write_resource(rel, w: _Writer, iri: str, path: str) -> None:
 
 
 # ----------------------------------------------------------------- server configuration
+@functools.cache
 def _modules_alt() -> str:
     """The ontology's module paths after ``ontology/`` (strict, align/dcterms, 0.1.0 ...) as one alternation."""
     import re

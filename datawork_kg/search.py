@@ -56,6 +56,11 @@ class Entry:
     name: str            # the display name
     kind: str            # 'chain', 'platform', 'country', 'concept' ...
     keys: tuple[str, ...]  # every label of the item, folded
+    folded_name: str = ""  # the display name folded, for ordering (computed once, not per query)
+
+    def __post_init__(self) -> None:
+        if not self.folded_name:
+            object.__setattr__(self, "folded_name", fold(self.name))
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ def entries(store: ox.Store) -> list[Entry]:
         if folded:
             keys.setdefault(item, set()).add(folded)
     return sorted((Entry(i, names[i], _KIND_NAME[kinds[i]], tuple(sorted(keys[i]))) for i in keys),
-                  key=lambda e: (fold(e.name), e.iri))
+                  key=lambda e: (e.folded_name, e.iri))
 
 
 def _rank(query: str, words: list[str], key: str) -> int | None:
@@ -115,7 +120,7 @@ def search(index: list[Entry], text: str, limit: int = 20, kind: str | None = No
             if r is not None and (best is None or (r, len(key)) < best[:2]):
                 best = (r, len(key), key)
         if best is not None:
-            found.append((best[0], best[1], fold(e.name), e.iri, Hit(e.iri, e.name, e.kind, best[2])))
+            found.append((best[0], best[1], e.folded_name, e.iri, Hit(e.iri, e.name, e.kind, best[2])))
     found.sort(key=lambda t: t[:4])
     return [t[4] for t in found[:max(0, limit)]]
 
