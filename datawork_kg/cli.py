@@ -282,7 +282,7 @@ def sparql(ctx, query_or_file, fmt, endpoint, allow_service):
     else:
         text = query_or_file
     if endpoint:
-        res = Q.run_endpoint(endpoint, Q.with_prefixes(text))
+        res = Q.run_endpoint(endpoint, text, add_prefixes=True)
     else:
         from .store import open_store
 

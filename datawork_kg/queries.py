@@ -274,11 +274,12 @@ def uses_service(text: str) -> bool:
 
 
 def with_prefixes(text: str) -> str:
-    """``text`` with a PREFIX declaration for every usual prefix (``dw:``, ``rdfs:``...) it does not declare."""
+    """``text`` with a PREFIX declaration for each usual prefix (``dw:``, ``rdfs:``...) it uses but does not
+    declare, all on its first line, so an endpoint's error still names the text's own line numbers."""
     from .namespace import PREFIXES
 
-    declared = {m.lower() for m in re.findall(r"(?i)PREFIX\s+(\w*):", text)}
-    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if k not in declared) + text
+    missing = [p for p, _ in unknown_prefixes(text) if p in PREFIXES]
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}> " for p in missing) + text
 
 
 # a SPARQL text with its comments, strings and IRIs blanked (same length, same lines): what is left of a
@@ -332,6 +333,23 @@ def syntax_error(exc: SyntaxError, text: str, prefixes=None) -> QueryError:
     return QueryError(f"SPARQL syntax error at line {line}, column {col}: {detail[:200]}", hint="check the query text there")
 
 
+def _remote_syntax_error(endpoint: str, message: str, shift: int) -> QueryError:
+    """An endpoint's answer to a malformed query as a syntax error: Oxigraph's 'error at L:C' read as line
+    and column of the user's text (``shift``: characters of prefixes added before its first line)."""
+    m = re.search(r"error at (\d+):(\d+): (.*?)'?$", message, re.S)
+    if not m:
+        body = message.split("Response:", 1)[-1].strip()
+        return QueryError(f"the endpoint {endpoint} refused the query as malformed: {body[:300]}",
+                          hint="check the query text")
+    line, col, detail = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    if line == 1:
+        col = max(1, col - shift)
+    if detail.startswith("expected one of") and len(detail) > 80:
+        detail = "unexpected text"
+    return QueryError(f"SPARQL syntax error at line {line}, column {col} (endpoint {endpoint}): {detail[:200]}",
+                      hint="check the query text there")
+
+
 def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow_service: bool = False,
               prefixes: dict[str, str] | None = None) -> Result:
     """Run ``text`` on the store; ``prefixes``: prefixes the query may use without declaring them (given to the
@@ -376,21 +394,27 @@ def _typed_result(variables: list[str], solutions, text: str) -> Result:
     return Result(variables, rows, types, text)
 
 
-def run_endpoint(endpoint: str, text: str, *, timeout: float = 60) -> Result:
+def run_endpoint(endpoint: str, text: str, *, timeout: float = 60, add_prefixes: bool = False) -> Result:
+    """Run ``text`` on a remote SPARQL endpoint; ``add_prefixes``: declare the usual prefixes the text uses
+    without declaring them (on its first line, so the endpoint's error positions are the text's own)."""
     from SPARQLWrapper import JSON, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
     from .errors import DataworkError
 
+    sent = with_prefixes(text) if add_prefixes else text
     sw = SPARQLWrapper(endpoint)
-    sw.setQuery(text)
+    sw.setQuery(sent)
     # SPARQLWrapper guesses the query form from keywords anywhere in the text (comments included:
     # 'task' reads as ASK); say it from the query itself.
-    sw.queryType = query_form(text)
+    sw.queryType = query_form(sent)
     sw.setMethod("POST")
     sw.setReturnFormat(JSON)
     sw.setTimeout(int(timeout))
     try:
         data = sw.query().convert()
+    except QueryBadFormed as exc:
+        raise _remote_syntax_error(endpoint, str(exc), len(sent) - len(text)) from None
     except Exception as exc:
         raise DataworkError(f"the endpoint {endpoint} failed: {exc}", hint="check the URL and that the server is up") from None
     if "boolean" in data:

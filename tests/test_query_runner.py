@@ -261,3 +261,23 @@ def test_unknown_iri_parameter_is_named_and_the_shared_iri_suggested(store):
         datawork_kg.query("chain-trace", store=store, lead=ID + "organisation/tubaro-2025-us-lead-frim")
     assert ID + "organisation/tubaro-2025-us-lead-firm" in exc.value.hint
     assert len(datawork_kg.query("chain-trace", store=store, lead=ID + "organisation/tubaro-2025-us-lead-firm")) == 6
+
+
+@pytest.mark.server
+def test_cli_sparql_against_the_endpoint_keeps_the_text_s_line_numbers(endpoint, home):
+    """The usual prefixes are declared for the endpoint on the text's first line, and only those it uses:
+    the endpoint's error names the line of the text the user wrote."""
+    ok = CliRunner().invoke(main, ["--home", home, "sparql", "--endpoint", endpoint, "-f", "json",
+                                   "SELECT (COUNT(?c) AS ?n) WHERE { ?c a dw:Chain }"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)[0]["n"] > 30
+    bad = CliRunner().invoke(main, ["--home", home, "sparql", "--endpoint", endpoint,
+                                    "SELECT ?c\nWHERE {\n  ?c a dw:Chain .\n  FILTER(?c = ) }"])
+    assert bad.exit_code == 2
+    assert "SPARQL syntax error at line 4, column" in bad.output, bad.output
+    # on the first line the column is the text's own too, not shifted by the prefixes sent before it
+    one = CliRunner().invoke(main, ["--home", home, "sparql", "--endpoint", endpoint,
+                                    "SELECT ?c WHERE { ?c a dw:Chain . FILTER(?c = ) }"])
+    four = CliRunner().invoke(main, ["--home", home, "sparql", "--endpoint", endpoint,
+                                     "\n\n\nSELECT ?c WHERE { ?c a dw:Chain . FILTER(?c = ) }"])
+    assert one.output.split("column ")[1].split()[0] == four.output.split("column ")[1].split()[0], (one.output, four.output)
