@@ -282,23 +282,17 @@ def with_prefixes(text: str) -> str:
     return "".join(f"PREFIX {p}: <{PREFIXES[p]}> " for p in missing) + text
 
 
-# a SPARQL text with its comments, strings and IRIs blanked (same length, same lines): what is left of a
-# query are its keywords, variables, prefixed names, numbers and punctuation
-_OPAQUE = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
 _PREFIXED = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w.-]*)?:")
 _DECLARED = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
 _ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
 
-def _blank(text: str) -> str:
-    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
 def unknown_prefixes(text: str, predeclared=()) -> list[tuple[str, int]]:
     """``(prefix, line)`` of each prefixed name of ``text`` whose prefix is neither declared in the
     text nor in ``predeclared``, first use first."""
-    bare = _blank(text)
+    from .querycheck import blank_opaque
+
+    bare = blank_opaque(text)
     declared = {m.group(1) or "" for m in _DECLARED.finditer(bare)} | set(predeclared)
     out, seen = [], set()
     for m in _PREFIXED.finditer(bare):
@@ -354,6 +348,12 @@ def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow
               prefixes: dict[str, str] | None = None) -> Result:
     """Run ``text`` on the store; ``prefixes``: prefixes the query may use without declaring them (given to the
     parser, so error positions are the text's own)."""
+    from .querycheck import MAX_NESTING, too_deep
+
+    deep = too_deep(text)
+    if deep:
+        raise QueryError(f"the query nests brackets more than {MAX_NESTING} deep (line {deep}), more than the "
+                         "query engine can parse safely", hint="flatten the query: a group or expression needs a few levels")
     if not allow_service and uses_service(text if not prefixes else with_prefixes(text)):
         raise QueryError("the query calls SERVICE (a federated query to another endpoint), which is off by default",
                          hint="pass --allow-service (Python: allow_service=True) if you have internet and trust the endpoint")
