@@ -238,6 +238,7 @@ def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | 
         g.add((ds, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, VOID.triples, Literal(int(n))))
+    _curation(g, ds, store)
     examples = store.query("""PREFIX dw: <https://w3id.org/datawork/ontology#>
         SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a dw:Chain } } ORDER BY ?x LIMIT 3""")
     for s in examples:
@@ -252,6 +253,60 @@ def describe(store: ox.Store, iris: IRIs, summary: dict, sums: dict[str, str] | 
     for t in linksets(reference, dataset=ds):
         g.add(t)
     return g
+
+
+CURATION = """PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dw: <https://w3id.org/datawork/ontology#>
+SELECT ?g ?att ?agent ?name ?role ?date ?note ?same ?generated WHERE {
+  GRAPH ?g {
+    ?g a dw:EvidenceGraph ; prov:qualifiedAttribution ?att .
+    ?att prov:agent ?agent ; prov:hadRole ?role ; dcterms:date ?date .
+    OPTIONAL { ?att rdfs:comment ?note }
+    OPTIONAL { ?agent rdfs:label ?name }
+    OPTIONAL { ?agent owl:sameAs ?same }
+    OPTIONAL { ?g prov:generatedAtTime ?generated }
+  }
+}"""
+
+
+def _curation(g: Graph, ds: URIRef, store: ox.Store) -> None:
+    """Who encoded and reviewed each evidence graph, and when, on its ``void:subset`` (issue 15).
+
+    What the case file says (``encoded_by:``/``reviewed_by:``, loaded as PROV in the evidence graph) is
+    repeated here so that a harvester reading only the description sees it: ``prov:wasAttributedTo`` and
+    ``dcterms:contributor`` each person (a ``foaf:Person`` with ``foaf:name``, and the ORCID iD as
+    ``owl:sameAs``), a ``prov:qualifiedAttribution`` per person with ``prov:hadRole`` (dw:curation-encoder
+    or dw:curation-reviewer) and ``dcterms:date``, and ``prov:generatedAtTime``. The dataset itself has
+    every such person as ``dcterms:contributor``. A case file that names nobody gets no statement.
+    """
+    from rdflib.namespace import OWL, PROV, RDFS
+
+    from .terms import to_rdflib
+
+    for row in store.query(CURATION):
+        sub, att, agent = (URIRef(row[k].value) for k in ("g", "att", "agent"))
+        g.add((sub, PROV.wasAttributedTo, agent))
+        g.add((sub, DCTERMS.contributor, agent))
+        g.add((ds, DCTERMS.contributor, agent))
+        g.add((sub, PROV.qualifiedAttribution, att))
+        g.add((att, RDF.type, PROV.Attribution))
+        g.add((att, PROV.agent, agent))
+        g.add((att, PROV.hadRole, URIRef(row["role"].value)))
+        g.add((att, DCTERMS.date, to_rdflib(row["date"])))
+        if row["note"] is not None:  # the case file's note on the person's part (an example says it is invented)
+            g.add((att, RDFS.comment, to_rdflib(row["note"])))
+        g.add((agent, RDF.type, PROV.Person))
+        g.add((agent, RDF.type, FOAF.Person))
+        if row["name"] is not None:
+            g.add((agent, FOAF.name, Literal(row["name"].value)))
+            g.add((agent, RDFS.label, Literal(row["name"].value)))
+        if row["same"] is not None:
+            g.add((agent, OWL.sameAs, URIRef(row["same"].value)))
+        if row["generated"] is not None:
+            g.add((sub, PROV.generatedAtTime, to_rdflib(row["generated"])))
 
 
 def _agents(g: Graph, ds: URIRef, iris: IRIs, root: str) -> None:

@@ -35,6 +35,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DCT = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
+PROV = "http://www.w3.org/ns/prov#"
+FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
 
 
 def esc(text) -> str:
@@ -143,6 +145,11 @@ def resource_page(view: ResourceView, site: Site, linker: Linker, *, incoming_pa
     types += [{"href": linker.href(t), "label": L(t), "inferred": True} for t in view.inferred_types]
     papers = [{"href": linker.href(s.study), "citation": s.citation, "title": s.title, "doi": s.doi,
                "outlet": s.outlet, "published": s.published, "url": s.url, "archived": s.archived,
+               "encoders": [{"href": linker.href(c.agent), "name": c.name, "date": c.date} for c in s.curators
+                            if c.role == "encoder"],
+               "reviewers": [{"href": linker.href(c.agent), "name": c.name, "date": c.date} for c in s.curators
+                             if c.role == "reviewer"],
+               "curation_recorded": s.curation_recorded,
                "sections": [{"href": linker.href(sec), "heading": h} for sec, h in s.sections]} for s in view.sources]
     facts = [{**_fact(f, site, linker), "graphs": _graphs(f.graphs, view, site, linker)}
              for f in view.facts if f.predicate != RDF_TYPE]
@@ -278,6 +285,18 @@ def _void_rows(vals, ds, site: Site, linker: Linker) -> list[dict]:
     return [r for r in rows if r.pop("always", False) or r.get("links") or r.get("text") or r.get("codes")]
 
 
+def _void_curators(vals, first, sub, linker: Linker) -> list[dict]:
+    """Who encoded and reviewed a subset (an evidence graph), from its prov:qualifiedAttribution."""
+    out = []
+    for att in vals(sub, PROV + "qualifiedAttribution"):
+        agent = first(att, PROV + "agent")
+        role = first(att, PROV + "hadRole").rsplit("curation-", 1)[-1]
+        out.append({"role": "encoded" if role == "encoder" else "reviewed" if role == "reviewer" else role,
+                    "href": linker.href(agent), "name": first(ox.NamedNode(agent), FOAF_NAME) or short_iri(agent),
+                    "date": first(att, DCT + "date")})
+    return sorted(out, key=lambda c: (c["role"] != "encoded", c["date"], c["name"]))
+
+
 def void_page(void_store: ox.Store, dataset: str, site: Site, linker: Linker) -> str:
     """The dataset description (VoID + DCAT) as a readable page."""
     ds = ox.NamedNode(dataset)
@@ -302,7 +321,8 @@ def void_page(void_store: ox.Store, dataset: str, site: Site, linker: Linker) ->
     subsets = [{"href": linker.href(sub.value), "name": short_iri(sub.value, site.base), "triples": first(sub, VOID + "triples"),
                 "kind": "linkset" if any(t.value == VOID + "Linkset" for t in vals(sub, RDF_TYPE)) else "named graph",
                 "targets": [{"href": linker.href(v.value), "text": v.value} for v in vals(sub, VOID + "objectsTarget")],
-                "predicates": [short_iri(v.value) for v in vals(sub, VOID + "linkPredicate")]}
+                "predicates": [short_iri(v.value) for v in vals(sub, VOID + "linkPredicate")],
+                "curators": _void_curators(vals, first, sub, linker)}
                for sub in vals(ds, VOID + "subset")]
     return render("void.html", title="Dataset description", linker=linker,
                   alternates=[(linker.path("dataset." + ext), media) for ext, (media, _) in RDF_FORMATS.items()],

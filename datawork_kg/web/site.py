@@ -107,6 +107,17 @@ class Source:
     published: str | None = None   # the full publication date, where the case file gives it
     url: str | None = None         # the source's address
     archived: str | None = None    # an archived copy
+    curators: list["Curation"] = field(default_factory=list)  # who encoded and reviewed its case file, and when
+    curation_recorded: bool = True  # False: its case file names no encoder (nothing is said rather than guessed)
+
+
+@dataclass
+class Curation:
+    """One person's part in a source's evidence graph: ``prov:qualifiedAttribution`` with a role and a day."""
+    role: str                      # "encoder" or "reviewer" (dw:curation-encoder / dw:curation-reviewer)
+    agent: str                     # the person's IRI
+    name: str
+    date: str | None
 
 
 @dataclass
@@ -201,6 +212,31 @@ class Site:
         return next((q.object.value for q in self.store.quads_for_pattern(_nn(graph), _nn(PROV + "wasDerivedFrom"), None)
                      if isinstance(q.object, ox.NamedNode)), None)
 
+    def evidence_graphs(self, study: str) -> list[str]:
+        """The evidence graphs loaded from ``study``'s case file (each states ``prov:wasDerivedFrom`` in itself)."""
+        return sorted(q.subject.value for q in self.store.quads_for_pattern(None, _nn(PROV + "wasDerivedFrom"), _nn(study))
+                      if isinstance(q.subject, ox.NamedNode) and q.graph_name == q.subject
+                      and next(self.store.quads_for_pattern(q.subject, _nn(RDF_TYPE), _nn(DW_NS + "EvidenceGraph"),
+                                                            q.subject), None) is not None)
+
+    def curation(self, graph: str) -> list[Curation]:
+        """Who encoded and reviewed the case file of evidence ``graph``, and when (encoders first, then by day)."""
+        g = _nn(graph)
+
+        def first(s, p: str) -> str | None:
+            return next((q.object.value for q in self.store.quads_for_pattern(s, _nn(p), None, g)), None)
+
+        out = []
+        for q in self.store.quads_for_pattern(g, _nn(PROV + "qualifiedAttribution"), None, g):
+            role = first(q.object, PROV + "hadRole") or ""
+            agent = first(q.object, PROV + "agent")
+            if not agent:
+                continue
+            out.append(Curation(role.rsplit("curation-", 1)[-1] if "curation-" in role else self.labels(role),
+                                agent, self.labels(agent), first(q.object, DCT + "date")))
+        order = {"encoder": 0, "reviewer": 1}
+        return sorted(out, key=lambda c: (order.get(c.role, 2), c.date or "", c.name))
+
     def studies(self) -> list[str]:
         node = _nn(DW_NS + "Study")
         found = {q.subject.value for q in self.store.quads_for_pattern(None, _nn(RDF_TYPE), node)
@@ -293,9 +329,12 @@ class Site:
                 publisher = (self.labels.get(pub.value) if isinstance(pub, ox.NamedNode)
                              else pub.value if isinstance(pub, ox.Literal) else None)
                 outlet = publisher or first(DW_NS + "venue")
+                graphs = self.evidence_graphs(study)
+                curators = [c for g in graphs for c in self.curation(g)]
                 studies[study] = Source(study, self.citation(study), title or self.labels(study), doi, outlet=outlet,
                                         published=first(DW_NS + "publicationDate"), url=first("https://schema.org/url"),
-                                        archived=first("https://schema.org/archivedAt"))
+                                        archived=first("https://schema.org/archivedAt"), curators=curators,
+                                        curation_recorded=bool(curators) or not graphs)
             return studies[study]
 
         for f in facts:
