@@ -44,3 +44,18 @@ def evidence_copy(tmp_path):
     dst = tmp_path / "evidence"
     shutil.copytree(EVIDENCE, dst)
     return dst
+
+
+SOURCES = ROOT / "tests" / "data" / "sources"
+
+
+@pytest.fixture(scope="session")
+def built_sources(tmp_path_factory):
+    """The graph built from the invented case files of tests/data/sources (one per kind of source, with
+    invented encoders and reviewers): (Workspace, BuildResult)."""
+    from datawork_kg.build import build
+    from datawork_kg.store import Workspace
+
+    home = tmp_path_factory.mktemp("build-sources")
+    result = build([SOURCES], home=home, reason=False)
+    return Workspace(home), result

@@ -96,3 +96,56 @@ def test_internal_seed_file_names_are_not_published(built, store):
     ws, _ = built
     dump = (ws.require_current() / "dumps" / "datawork.nq").read_text(encoding="utf-8")
     assert not [s for s in seeds if s in dump]
+
+
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DW = Namespace("https://w3id.org/datawork/ontology#")
+
+
+def test_each_evidence_graph_subset_names_its_encoders_and_reviewers(built_sources):
+    """Issue 15: the VoID subset of an evidence graph carries who encoded and reviewed it, with role and
+    day (prov:qualifiedAttribution), as dcterms:contributor, and its prov:generatedAtTime."""
+    from pathlib import Path
+
+    import yaml
+
+    ws, _ = built_sources
+    g = rdflib.Graph().parse(ws.require_current() / "dumps" / "void.ttl", format="turtle")
+    ds = next(s for s in g.subjects(RDF.type, DCAT.Dataset))
+    files = sorted((Path(__file__).parent / "data" / "sources").glob("*.yaml"))
+    assert len(files) >= 15
+    people = set()
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sub = URIRef("https://w3id.org/datawork/id/graph/" + data["study"]["id"])
+        assert (ds, VOID.subset, sub) in g
+        want = {(p["name"], role, str(p["date"])) for lst, role in (("encoded_by", "curation-encoder"),
+                                                                   ("reviewed_by", "curation-reviewer"))
+                for p in data.get(lst, [])}
+        got = set()
+        for att in g.objects(sub, PROV.qualifiedAttribution):
+            agent = g.value(att, PROV.agent)
+            assert (sub, PROV.wasAttributedTo, agent) in g and (sub, DCTERMS.contributor, agent) in g
+            assert (ds, DCTERMS.contributor, agent) in g, "the dataset names every curator as a contributor"
+            assert (agent, RDF.type, FOAF.Person) in g and (agent, RDF.type, PROV.Person) in g
+            date = g.value(att, DCTERMS.date)
+            assert date.datatype == XSD.date
+            got.add((str(g.value(agent, FOAF.name)), str(g.value(att, PROV.hadRole)).rsplit("#", 1)[1], str(date)))
+            people.add(agent)
+        assert got == want, path.name
+        generated = g.value(sub, PROV.generatedAtTime)
+        assert generated.datatype == XSD.dateTime and str(generated) == max(d for _, _, d in want) + "T00:00:00"
+        # the examples' people are invented, and the description says so
+        assert all("invented" in str(g.value(a, rdflib.RDFS.comment)) for a in g.objects(sub, PROV.qualifiedAttribution))
+    orcid = URIRef("https://orcid.org/0000-0002-1825-0097")  # given in invented-news.yaml
+    assert any((p, rdflib.OWL.sameAs, orcid) in g for p in people)
+
+
+def test_a_graph_whose_case_file_names_nobody_gets_no_curation_statement(void):
+    """The bundled case files do not say who encoded them: the description invents nobody."""
+    g, ds, _ = void
+    subsets = list(g.objects(ds, VOID.subset))
+    assert URIRef("https://w3id.org/datawork/id/graph/tubaro-2025") in subsets
+    for sub in subsets:
+        assert g.value(sub, PROV.qualifiedAttribution) is None and g.value(sub, PROV.wasAttributedTo) is None
+    assert g.value(ds, DCTERMS.contributor) is None
