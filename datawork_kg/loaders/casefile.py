@@ -120,6 +120,11 @@ class CaseFileLoader:
             return Problem(doc.path, line, fld, f"{err.instance!r} {err.cause or 'is not a ' + err.validator_value}",
                            "write a date that exists, as YYYY-MM-DD (e.g. 2022-02-28)")
         if v == "oneOf":
+            # a value of the right shape for one branch (a locator mapping for a section) with a fault inside:
+            # name that field and fault (study.sections.x.timestamp), not the whole value
+            inside = [e for e in err.context or () if len(e.absolute_path) > len(err.absolute_path)]
+            if inside:
+                return self._schema_problem(doc, jsonschema.exceptions.best_match(inside))
             return Problem(doc.path, line, fld, f"value {err.instance!r} has the wrong form",
                            err.schema.get("description") or "see docs/evidence-format.md")
         return Problem(doc.path, line, fld, err.message[:300])
