@@ -176,6 +176,21 @@ def _countries(codes: str | None, shown: int = 4) -> str:
     return ", ".join(found[:shown]) + f", … ({len(found)} countries)"
 
 
+def _places(based: str | None, operates: str | None = None, regions: str | None = None) -> str:
+    """The place line of a party: the countries it is based in, those it operates in and its regions.
+
+    'FR', 'US CA', 'the Gulf' -> 'FR; operates in CA, US; region: the Gulf'; 'country not stated'
+    only when the party has none of them.
+    """
+    parts = [_countries(based)] if str(based or "").split() else []
+    if str(operates or "").split():
+        parts.append("operates in " + _countries(operates))
+    names = sorted({r.strip() for r in str(regions or "").split(";") if r.strip()})
+    if names:
+        parts.append(("region: " if len(names) == 1 else "regions: ") + ", ".join(names))
+    return "; ".join(parts) or "country not stated"
+
+
 def chain_dot(result: Q.Result, chain: str | None = None, names: dict[str, str] | None = None) -> str:
     """The Graphviz DOT text of a chain diagram from the rows of ``figure-chain``.
 
@@ -189,7 +204,8 @@ def chain_dot(result: Q.Result, chain: str | None = None, names: dict[str, str] 
             iri = r[side]
             if iri not in parties:
                 parties[iri] = {"label": r[f"{side}Label"], "kind": r[f"{side}Kind"],
-                                "form": _local(r[f"{side}Form"], "form-"), "country": r[f"{side}Country"]}
+                                "form": _local(r[f"{side}Form"], "form-"), "country": r[f"{side}Country"],
+                                "operates": r.get(f"{side}OperatesIn"), "regions": r.get(f"{side}Regions")}
     ids = {iri: f"p{i}" for i, iri in enumerate(parties)}
     lines = ["digraph chain {", '  graph [rankdir=TB, fontname="DejaVu Sans", fontsize=11, nodesep=0.35, ranksep=0.55,'
              f' labelloc=t, label={_q("Chain: " + (names.get(str(chain)) or _local(chain) or ""))}];',
@@ -208,8 +224,8 @@ def chain_dot(result: Q.Result, chain: str | None = None, names: dict[str, str] 
         used_fill[legend] = colour
         body = "\\n".join(_wrap(_party_label(p["label"]), 26, 3))
         sub = f"{p['kind'] or 'party'}" + (f" · {p['form']}" if p["form"] else "")
-        country = _countries(p["country"])
-        text = f"{body}\\n[{sub}]\\n{country}"
+        place = "\\n".join(_wrap(_places(p["country"], p["operates"], p["regions"]), 34, 2))
+        text = f"{body}\\n[{sub}]\\n{place}"
         lines.append(f'  {ids[iri]} [label="{_esc_keep_newlines(text)}", fillcolor="{colour}",'
                      f' tooltip={_q(iri)}, URL={_q(iri)}];')
     used_edges: dict[str, tuple] = {}
@@ -322,11 +338,18 @@ def draw_figure1(store: ox.Store, out: Path | None = None, **params) -> Path:
     if not res.rows:
         raise QueryError("no tasks with a country and a function for this study", field="study")
     rows = res.rows
+    kinds = {r["country"]: r.get("placeKind") for r in rows}
+
+    def regional(code: str) -> bool:
+        return kinds.get(code) == "region"
+
     modes_found = {(_local(r["mode"], "form-") or "not stated") for r in rows}
     modes = [m for m in MODE_ORDER if m in modes_found] + sorted(modes_found - set(MODE_ORDER) - {"not stated"})
     if "not stated" in modes_found:
         modes.append("not stated")
-    countries = sorted({(r["country"], r["countryLabel"] or r["country"]) for r in rows})
+    # countries first, then the regions of tasks placed in no country
+    countries = sorted({(r["country"], r["countryLabel"] or r["country"]) for r in rows},
+                       key=lambda c: (regional(c[0]), c))
     cidx = {c: i for i, (c, _) in enumerate(countries)}
     midx = {m: i for i, m in enumerate(modes)}
     cells: dict[tuple[int, int], list[tuple[str, int]]] = {}
@@ -353,7 +376,8 @@ def draw_figure1(store: ox.Store, out: Path | None = None, **params) -> Path:
                 if count > 1:
                     ax.annotate(str(count), (x, c), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=7)
         ax.set_xticks(range(len(modes)), [m.replace("-", " ") for m in modes])
-        ax.set_yticks(range(len(countries)), [f"{label} ({code})" for code, label in countries])
+        ax.set_yticks(range(len(countries)), [f"{label} ({'region' if regional(code) else code})"
+                                              for code, label in countries])
         ax.set_xlim(-0.5, len(modes) - 0.5)
         ax.set_ylim(-0.6, len(countries) - 0.4)
         ax.invert_yaxis()

@@ -210,6 +210,20 @@ regenerate this page from the headers).
 
 # Answers that changed because the evidence or the build changed, not the query text (newest first).
 ANSWER_CHANGES = [
+    "Issue 15 (regions in the case files): the papers' regions are now in the bundled case files: Tubaro et al.'s "
+    "clients in the Gulf (Africa (Madagascar)) and the international marketplaces' clients in the Global North "
+    "(Latin America (Venezuela)); the Southeast Asian paper's foreign demand (Global North) and local service "
+    "workers (Global South) from its background on service trade from high- to low-income countries, and closely "
+    "managed workers in Southeast Asia (Pattern 4); the microwork chapter's North American worker in Northern "
+    "America. `offshoring-ties` now has the Gulf clients' tie to Cairo firms (cross-border), `chain-countries` "
+    "the Gulf and the Global North on their chains, and `worker-status-by-country` and `exclusion-by-country` "
+    "rows under `global-south`, `southeast-asia` and `northern-america` (were left out or 'not stated').",
+    "Issue 15 (query text): `offshoring-ties` and `chain-countries` read every place of a party: the countries "
+    "it is based in, those an organisation operates in (`dw:operatesIn`: Duong's clients in the US, Canada, "
+    "India and New Zealand; MTurk in the US and India) and its regions; their columns are now `place`, "
+    "`place_kind` (`based`, `operates`, `region`) and, for chain-countries, `place_name` and `regions_in_chain` "
+    "(were `country`, `country_name`). `figure-chain` adds each party's `OperatesIn` and `Regions`, "
+    "`figure-figure1` a `placeKind` (tasks placed only in a region).",
     "Issue 20: Upwork, Figure Eight and Appen are no longer organisations of the olm-southeast-asia and "
     "microwork-platforms case files (the papers do not name them); the rename and merger history reaches the "
     "graph from the reference data, with its own source, so queries that list a study's organisations no longer "
@@ -361,14 +375,24 @@ def test_chain_tiers_counts_links_tiers_intermediaries_and_countries(run):
 
 def test_chain_countries_of_the_voice_chain_and_the_uk_seo_chain(run):
     r = run("chain-countries", chain=VOICE_CHAIN)
-    assert {row["country"] for row in r} == {"US", "CN", "JP", "ES", "IT", "FR"}
-    assert {row["countries_in_chain"] for row in r} == {6}
-    assert one(r, country="JP")["country_name"] == "Japan"
+    assert {row["place"] for row in r} == {"US", "CN", "JP", "ES", "IT", "FR"}
+    assert {row["place_kind"] for row in r} == {"based"}
+    assert {(row["countries_in_chain"], row["regions_in_chain"]) for row in r} == {(6, 0)}
+    assert one(r, place="JP")["place_name"] == "Japan"
     uk = run("chain-countries", chain=chain("olm-southeast-asia", "c-dalale-uk"))
-    assert {row["country"] for row in uk} == {"GB", "ZA", "MY"}
-    assert "Dalale" in items(one(uk, country="MY")["parties"])
+    assert {row["place"] for row in uk} == {"GB", "ZA", "MY"}
+    assert "Dalale" in items(one(uk, place="MY")["parties"])
     everything = run("chain-countries")
     assert max(row["countries_in_chain"] for row in everything) == 16  # the 16 Latin American comparison countries
+    # a chain whose lead the paper places only in a region (Tubaro et al., Africa (Madagascar))
+    gulf = run("chain-countries", chain=chain("tubaro-2025", "ch-eg-gulf"))
+    assert {(row["place"], row["place_kind"], row["countries_in_chain"], row["regions_in_chain"]) for row in gulf} == \
+        {("EG", "based", 1, 1), ("gulf", "region", 1, 1)}
+    # Duong's clients operate in the US, Canada, India and New Zealand (Lehdonvirta et al., Pattern 2)
+    duong = run("chain-countries", chain=chain("olm-southeast-asia", "c-duong"))
+    assert {(row["place"], row["place_kind"]) for row in duong} == \
+        {("VN", "based"), ("US", "operates"), ("CA", "operates"), ("IN", "operates"), ("NZ", "operates")}
+    assert {row["countries_in_chain"] for row in duong} == {5}
 
 
 def test_deep_labour_chains(run):
@@ -482,8 +506,23 @@ def test_offshoring_ties(run):
     offshore = {row["tie"].rsplit("/", 1)[1] for row in where(fr, cross_border=True)}
     assert {"tubaro-2025-t-frclients-localplatform", "tubaro-2025-t-localplatform-frworkers"} <= domestic
     assert "tubaro-2025-t-frclients-mgfirms" in offshore
-    assert one(fr, tie=ID + "tie/tubaro-2025-t-frclients-mgfirms")["supplier_country"] == "MG"
-    assert all("FR" in (row["orderer_country"], row["supplier_country"]) for row in fr)
+    assert one(fr, tie=ID + "tie/tubaro-2025-t-frclients-mgfirms")["supplier_place"] == "MG"
+    assert all("FR" in (row["orderer_place"], row["supplier_place"]) for row in fr)
+    assert {row["orderer_place_kind"] for row in fr} == {row["supplier_place_kind"] for row in fr} == {"based"}
+    everything = run("offshoring-ties")
+    # Egyptian firms serve clients in the Gulf (Tubaro et al., Africa (Madagascar)): a region without
+    # Egypt, so the tie crosses a border although the paper names no Gulf country
+    gulf = one(everything, tie=ID + "tie/tubaro-2025-t-gulfclients-egfirms")
+    assert (gulf["orderer_place"], gulf["orderer_place_kind"], gulf["supplier_place"], gulf["cross_border"]) == \
+        ("gulf", "region", "EG", True)
+    # Duong's clients operate in four countries (Pattern 2): one row per country, each offshore
+    duong = where(everything, tie=ID + "tie/olm-southeast-asia-t-duong-clients")
+    assert {(row["orderer_place"], row["orderer_place_kind"], row["supplier_place"], row["cross_border"])
+            for row in duong} == {(c, "operates", "VN", True) for c in ("US", "CA", "IN", "NZ")}
+    # MTurk is based in the US and operates in the US and India: one row per pair of places
+    mturk = where(everything, tie=ID + "tie/microwork-platforms-t-mturk-workers")
+    assert ("IN", "operates", "IN", False) in {(r["orderer_place"], r["orderer_place_kind"], r["supplier_place"],
+                                                r["cross_border"]) for r in mturk}
 
 
 def test_form_history(run):
@@ -663,6 +702,8 @@ def test_exclusion_by_country(run):
     mg = {row["mechanism"] for row in run("exclusion-by-country", country="MG")}
     # Malagasy data workers have employment contracts, with weak local firms (Tubaro et al., Results)
     assert mg >= {"infrastructure", "weak-local-employer"} and "no-employment-tie" not in mg
+    # closely managed online workers are placed in Southeast Asia only (Lehdonvirta et al., Pattern 4)
+    assert one(r, country="southeast-asia")["affected"] == "Online workers whose clients manage them closely"
 
 
 def test_task_function_by_form(run):
@@ -758,6 +799,11 @@ def test_worker_status_by_country(run):
     assert any("Venezuelan" in n for n in items(one(r, country="VE", status="micro-provider")["worker_names"]))
     assert "Sheila's five transcription subcontractors ('apprentices')" in items(one(r, country="PH", status="apprentice")["worker_names"])
     assert {row["status"] for row in run("worker-status-by-country", country="EG")} == {"employee", "not stated"}
+    # workers the papers place only in a region count under its code (issue 15)
+    assert {(row["country"], row["status"], row["worker_names"]) for row in r if row["country"].islower()} == {
+        ("global-south", "employee", "Local service workers reached by foreign demand only through BPOs and contact centres"),
+        ("southeast-asia", "freelancer", "Online workers whose clients manage them closely"),
+        ("northern-america", "not stated", "North American MTurk worker [F, 40]")}
 
 
 # ----------------------------------------------------------------- evidence
@@ -899,6 +945,14 @@ def test_figure_chain_data(run):
     assert [row["step"] for row in r] == [1, 2, 3, 4, 5, 6]
     assert [row["supplierCountry"] for row in r] == ["CN", "JP", "ES", "FR", "IT", "FR"]
     assert one(r, step=5)["ordererKind"] == "UnknownParty"
+    assert {row["ordererRegions"] for row in r} == {row["supplierOperatesIn"] for row in r} == {None}
+    # a lead placed only in a region, and an intermediary operating in four countries
+    gulf = run("figure-chain", chain=chain("tubaro-2025", "ch-eg-gulf"))
+    assert (one(gulf, step=1)["ordererCountry"], one(gulf, step=1)["ordererRegions"]) == \
+        (None, "the Gulf (Gulf Cooperation Council states)")
+    duong = run("figure-chain", chain=chain("olm-southeast-asia", "c-duong"))
+    assert set(one(duong, step=2)["ordererOperatesIn"].split()) == {"US", "CA", "IN", "NZ"}
+    assert one(duong, step=2)["ordererCountry"] is None and one(duong, step=2)["supplierCountry"] == "VN"
 
 
 def test_figure_value_data(run):
