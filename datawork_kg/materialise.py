@@ -30,6 +30,9 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   that the paper names and that are neither the chain's lead firm nor its end workers (the
   intermediaries of the chain queries). The ontology gives each materialised property its defining
   rule as a SPARQL CONSTRUCT (``dw:materialisationRule``); a test checks the graph against it;
+- ``dw:inForceYear``: on each income group assignment and region side assignment of the reference graph,
+  the year whose events it classifies (one after its GNI data year, docs/north-south.md), so that the
+  income-group queries join the classification on a stored year;
 - ``dw:stepDepth``: one plus the number of other ties of the step's chain upstream of the step's tie
   (``dw:upstreamOf``), the links from the lead down to the step in a tree-shaped chain.
 """
@@ -105,6 +108,9 @@ RULES: dict[str, str] = {
           MINUS { GRAPH <{inferred}> { ?c dw:endWorker ?p } }
           MINUS { GRAPH ?g2 { ?p a dw:UnknownParty } }
         }""",
+    "inForceYear (the year a classification applies to)": """
+        INSERT { GRAPH <{inferred}> { ?a dw:inForceYear ?year } }
+        WHERE { GRAPH ?g { ?a dw:gniDataYear|dw:sideGniDataYear ?gni } BIND(?gni + 1 AS ?year) }""",
     "stepDepth (links from the lead down to a step)": """
         INSERT { GRAPH <{inferred}> { ?s dw:stepDepth ?depth } }
         WHERE {

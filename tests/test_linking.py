@@ -295,6 +295,11 @@ def small_store():
     # the classification's rule lives in the ontology, its data source in the reference graph
     for g in (_small_graph(), reference_graph(None, IRI, countries=["VE", "MG", "FR"]), ontology_graph()):
         store.load(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+    # what the build materialises for the income-group queries: each assignment's year (the ontology's rule)
+    rule = next(iter(store.query("SELECT ?rule WHERE { <https://w3id.org/datawork/ontology#inForceYear> "
+                                 "<https://w3id.org/datawork/ontology#materialisationRule> ?rule }")))["rule"].value
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in list(store.query(
+        "PREFIX dw: <https://w3id.org/datawork/ontology#>\n" + rule)))
     return store
 
 

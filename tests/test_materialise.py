@@ -73,7 +73,7 @@ def test_every_materialised_property_equals_its_rule_in_the_ontology(store):
                 "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
     rules = {s["p"].value: s["rule"].value for s in store.query(prefixes + "SELECT ?p ?rule WHERE { ?p dw:materialisationRule ?rule }")}
     dw = "https://w3id.org/datawork/ontology#"
-    assert {dw + "displayName", dw + "chainParty", dw + "chainIntermediary"} <= set(rules)
+    assert {dw + "displayName", dw + "chainParty", dw + "chainIntermediary", dw + "inForceYear"} <= set(rules)
     for prop, rule in rules.items():
         by_rule = {(t.subject, t.predicate, t.object) for t in store.query(prefixes + rule)}
         stored = {(q.subject, q.predicate, q.object)

@@ -145,15 +145,7 @@ def test_the_readability_check_finds_a_single_pattern_sub_select():
     assert single_pattern_sub_selects(counted) == []
 
 
-# Written plainly these three joined the World Bank classification table on keys computed per row
-# (the country, the year before), which Oxigraph 0.5 evaluates as a nested loop over the whole table:
-# 4x slower at 100k and 76 s instead of 0.9 s at 1M for pay-by-income-group. They keep their previous
-# text until the graph holds the classification in force for a pay item or chain (docs/performance.md).
-NOT_YET_READABLE = {"pay-by-income-group", "chains-by-income-group", "north-south-chains"}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="see NOT_YET_READABLE"))
-                                  if n in NOT_YET_READABLE else n for n in sorted(Q.library())])
+@pytest.mark.parametrize("name", sorted(Q.library()))
 def test_queries_read_like_their_question(name):
     """No sub-select holds a single triple pattern: a query states what it asks (triple patterns,
     paths, OPTIONAL, FILTER, GROUP BY) and leaves the join order to the engine; what is slow to join is
@@ -191,9 +183,9 @@ regenerate this page from the headers).
   `BIND` for a derived column, `GROUP BY` with `COUNT`/`GROUP_CONCAT` for lists and counts. A sub-select
   is for an aggregate that must be computed apart (a count per chain beside other counts per chain);
   never to force a join order: no sub-select may hold a single triple pattern (a test checks it).
-  Three queries keep their former, hand-ordered text for now (`pay-by-income-group`,
-  `chains-by-income-group`, `north-south-chains`): joining the income-group table on a country and a
-  year computed per row is a nested loop in Oxigraph 0.5 (docs/performance.md).
+  An `OPTIONAL` lookup keyed on something a paper may not state binds its key first, to a value that
+  matches nothing when it is missing (`BIND(COALESCE(?payee0, dw:no-party) AS ?payee)`): an unbound key
+  would match every row of the lookup.
 - **Names** come from `dw:displayName`, one name per labelled resource that the build writes (the first
   `rdfs:label` in code-point order), so a query never groups every label to pick one; codes from the
   code lists are shown by their local name (`STRAFTER(STR(?form), "#form-")`); countries by
@@ -202,14 +194,25 @@ regenerate this page from the headers).
   the build materialises the fact the query needs as a property of the ontology, with its label,
   definition and defining rule (`dw:materialisationRule`, a SPARQL `CONSTRUCT`), tested equal to its rule:
   `dw:chainParty`, `dw:chainIntermediary`, `dw:endWorker`, `dw:stepDepth`, `dw:inChain`, `dw:payer` /
-  `dw:payee` of a pay item that names only its tie (docs/data-model.md lists them). Shares, margins,
-  hourly rates and classifications in a year are computed by the queries, never stored.
+  `dw:payee` of a pay item that names only its tie, `dw:inForceYear` of an income-group or region-side
+  assignment (the year it classifies, so the income-group queries join it on a stored year;
+  docs/data-model.md lists them). Shares, margins, hourly rates and the classification of a chain or a
+  pay item in a year are computed by the queries, never stored.
 - **Speed** is measured by `python -m benchmarks` (docs/performance.md), not asserted in tests.
 """
 
 
 # Answers that changed because the evidence or the build changed, not the query text (newest first).
 ANSWER_CHANGES = [
+    "Issue 15 (places): `north-south-chains`, `chains-by-income-group` and `pay-by-income-group` place a party by "
+    "every place the evidence gives, one row per place pair: the countries it is based in (`based`), the "
+    "countries an organisation operates in (`operates`, a case file's `countries:`) and its regions (`region`), "
+    "in the new `lead_place_kind` / `worker_place_kind` / `payee_place_kind` columns, with the region's name "
+    "(`lead_region`...) and, for a region, its side that year (North, South or `mixed`, with the count of member "
+    "countries on each side); `north-south-chains` has the new columns `lead_side`, `worker_side` and the "
+    "breakdowns, and directions with a mixed side (`mixed->South`...). Rows by home country are unchanged "
+    "(filter on `based`); on the bundled evidence no lead firm or end worker had an `operates` or `region` "
+    "place when this changed, so the rows stayed the same.",
     "Issue 15 (regions in the case files): the papers' regions are now in the bundled case files: Tubaro et al.'s "
     "clients in the Gulf (Africa (Madagascar)) and the international marketplaces' clients in the Global North "
     "(Latin America (Venezuela)); the Southeast Asian paper's foreign demand (Global North) and local service "
@@ -267,7 +270,7 @@ def render_catalogue() -> str:
            "and sorting them cost some queries half their time): split on `; ` and sort where order matters.", ""]
     out += STYLE.strip("\n").splitlines() + [""]
     if ANSWER_CHANGES:
-        out += ["## Answers that changed", "", "Changes in what the queries answer that come from the evidence or the build, not from the query text:", ""]
+        out += ["## Answers that changed", "", "Changes in what the queries answer that come from the evidence, the build or how a query reads the model:", ""]
         out += [f"- {change}" for change in ANSWER_CHANGES] + [""]
     out.append("| query | question |")
     out.append("|---|---|")
@@ -759,6 +762,78 @@ def test_north_south_depends_on_the_year(run, reference_graph):
     ve = one(r, chain=chain("tubaro-2025", "ch-ve-work"))
     assert (ve["fiscal_year"], ve["worker_group"]) == ("FY16", "H")
     assert one(run("north-south-chains", year=2018), chain=chain("tubaro-2025", "ch-ve-work"))["worker_group"] == "UM"
+
+
+@pytest.fixture(scope="module")
+def places_store(tmp_path_factory):
+    """The graph built from the invented case file of parties placed by region, in several countries or
+    nowhere (tests/data/places/invented-places.yaml, fieldwork 2020: classification FY21)."""
+    from datawork_kg.build import build
+    from datawork_kg.store import open_store
+
+    home = tmp_path_factory.mktemp("places")
+    build([ROOT / "tests" / "data" / "places"], home=home, reason=False)
+    return open_store(home)
+
+
+def _places_rows(store, name: str, columns: tuple[str, ...], **params) -> set[tuple]:
+    return {tuple(r[c] for c in columns) for r in Q.run_store(store, Q.bind(Q.get(name), params)).rows}
+
+
+def test_north_south_chains_classify_regions_and_several_countries(places_store):
+    """Issue 15.4: a lead placed only in a region or in several countries is classified, one row per
+    place pair; 'Global North' is North; a region with members on both sides is mixed, with its
+    breakdown; 'unclassified' only where nothing is known."""
+    from datawork_kg.linking import load_snapshot, region_side
+    from datawork_kg.regions import region
+
+    c = lambda cid: chain("invented-places", cid)  # noqa: E731
+    cols = ("chain", "lead_place_kind", "lead_country", "lead_region", "lead_side", "worker_place_kind",
+            "worker_country", "worker_region", "worker_side", "direction")
+    gulf, north, latam = "the Gulf (Gulf Cooperation Council states)", "Global North", "Latin America"
+    assert _places_rows(places_store, "north-south-chains", cols) == {
+        (c("c-gulf"), "region", "", gulf, "North", "based", "KE", None, "South", "North->South"),
+        (c("c-north"), "region", "", north, "North", "based", "KE", None, "South", "North->South"),
+        *((c("c-four"), "operates", cc, None, "North", "based", wc, None, ws, d)
+          for cc in ("US", "CA", "NZ") for wc, ws, d in (("PH", "South", "North->South"), ("US", "North", "within North"))),
+        (c("c-four"), "operates", "IN", None, "South", "based", "PH", None, "South", "South->South"),
+        (c("c-four"), "operates", "IN", None, "South", "based", "US", None, "North", "South->North"),
+        (c("c-latam"), "region", "", latam, "mixed", "region", "", latam, "mixed", "within mixed"),
+        (c("c-somewhere"), "not stated", "not stated", None, "unclassified", "based", "KE", None, "South", "unclassified"),
+    }
+    r = Q.run_store(places_store, Q.bind(Q.get("north-south-chains"), {}))
+    latam_row = one(r, chain=c("c-latam"))
+    snap = load_snapshot()
+    side, n, s, u = region_side(region("latin-america"), 2019, snap)  # fieldwork 2020: GNI data of 2019
+    assert side == "mixed" and n and s
+    assert latam_row["lead_breakdown"] == latam_row["worker_breakdown"] == f"{n} North, {s} South, {u} unclassified"
+    assert one(r, chain=c("c-gulf"))["lead_breakdown"] == "6 North, 0 South, 0 unclassified"
+    assert one(r, chain=c("c-north"))["lead_breakdown"] is None  # a side, not members
+
+
+def test_chains_and_pay_by_income_group_use_regions_and_several_countries(places_store):
+    c = lambda cid: chain("invented-places", cid)  # noqa: E731
+    cols = ("chain", "lead_place_kind", "lead_country", "lead_region", "lead_income_group", "lead_north_south",
+            "worker_country", "worker_region", "worker_income_group", "worker_north_south")
+    gulf, north, latam = "the Gulf (Gulf Cooperation Council states)", "Global North", "Latin America"
+    assert _places_rows(places_store, "chains-by-income-group", cols) == {
+        (c("c-gulf"), "region", None, gulf, None, "Global North", "KE", None, "LM", "Global South"),
+        (c("c-north"), "region", None, north, None, "Global North", "KE", None, "LM", "Global South"),
+        *((c("c-four"), "operates", cc, None, g, ns, wc, None, wg, wns)
+          for cc, g, ns in (("US", "H", "Global North"), ("CA", "H", "Global North"), ("NZ", "H", "Global North"),
+                            ("IN", "LM", "Global South"))
+          for wc, wg, wns in (("PH", "LM", "Global South"), ("US", "H", "Global North"))),
+        (c("c-latam"), "region", None, latam, None, "mixed", None, latam, None, "mixed"),
+        (c("c-somewhere"), None, None, None, None, None, "KE", None, "LM", "Global South"),
+    }
+    pay = lambda pid: f"{ID}pay/invented-places-{pid}"  # noqa: E731
+    cols = ("pay", "payee_place_kind", "payee_country", "payee_region", "fiscal_year", "income_group", "north_south")
+    assert _places_rows(places_store, "pay-by-income-group", cols) == {
+        (pay("p-kenya"), "based", "KE", None, "FY21", "LM", "Global South"),
+        (pay("p-two"), "based", "PH", None, "FY21", "LM", "Global South"),
+        (pay("p-two"), "based", "US", None, "FY21", "H", "Global North"),
+        (pay("p-latam"), "region", None, latam, None, None, "mixed"),
+    }
 
 
 @pytest.fixture(scope="module")
