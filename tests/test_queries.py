@@ -211,8 +211,10 @@ ANSWER_CHANGES = [
     "(`lead_region`...) and, for a region, its side that year (North, South or `mixed`, with the count of member "
     "countries on each side); `north-south-chains` has the new columns `lead_side`, `worker_side` and the "
     "breakdowns, and directions with a mixed side (`mixed->South`...). Rows by home country are unchanged "
-    "(filter on `based`); on the bundled evidence no lead firm or end worker had an `operates` or `region` "
-    "place when this changed, so the rows stayed the same.",
+    "(filter on `based`). With the regions the bundled case files now give (the Global North clients of the "
+    "Tubaro et al. marketplace chains, the Gulf clients, the Southeast Asian and Global South parties of "
+    "olm-southeast-asia), 15 of the 37 chains are still `unclassified` in `north-south-chains` (was 26): "
+    "those whose lead firm or end workers have no country and no region.",
     "Issue 15 (regions in the case files): the papers' regions are now in the bundled case files: Tubaro et al.'s "
     "clients in the Gulf (Africa (Madagascar)) and the international marketplaces' clients in the Global North "
     "(Latin America (Venezuela)); the Southeast Asian paper's foreign demand (Global North) and local service "
@@ -752,8 +754,18 @@ def test_north_south_chains(run, reference_graph):
     assert one(r, chain=chain("olm-southeast-asia", "c-nina-vivienne"))["direction"] == "South->South"
     mturk = where(r, chain=chain("microwork-platforms", "c-mturk"))
     assert {(row["worker_country"], row["direction"]) for row in mturk} == {("US", "within North"), ("IN", "North->South")}
-    # the lead of the Venezuelan chain (marketplace clients) has no country in the case file
-    assert one(r, chain=chain("tubaro-2025", "ch-ve-work"))["direction"] == "unclassified"
+    # the lead of the Venezuelan chain (marketplace clients) has no country: the case file places it in the
+    # Global North, which classifies as North (issue 15.4); the Gulf clients of Egyptian firms are North too
+    ve = one(r, chain=chain("tubaro-2025", "ch-ve-work"))
+    assert (ve["lead_place_kind"], ve["lead_region"], ve["lead_side"], ve["direction"]) == \
+        ("region", "Global North", "North", "North->South")
+    gulf = one(r, chain=chain("tubaro-2025", "ch-eg-gulf"))
+    assert (gulf["lead_region"], gulf["lead_side"], gulf["worker_country"], gulf["direction"]) == \
+        ("the Gulf (Gulf Cooperation Council states)", "North", "EG", "North->South")
+    # 'unclassified' is left only where nothing is known of a side's place
+    for row in where(r, direction="unclassified"):
+        assert "not stated" in (row["lead_place_kind"], row["worker_place_kind"]) or \
+            "unclassified" in (row["lead_group"], row["worker_group"]), row
 
 
 def test_north_south_depends_on_the_year(run, reference_graph):
