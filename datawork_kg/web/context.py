@@ -89,7 +89,11 @@ def wants_html(request: Request) -> bool:
 
 
 def rdf_response(triples: list, ext: str, rel: Release, headers: dict) -> Response:
-    body = serialize(triples, ext, rel.base)
+    return rdf_body_response(serialize(triples, ext, rel.base), ext, headers)
+
+
+def rdf_body_response(body: bytes, ext: str, headers: dict) -> Response:
+    """A document already serialised in format ``ext``."""
     media = RDF_FORMATS[ext][0]
     if ext == "ttl":
         media += "; charset=utf-8"
@@ -131,5 +135,5 @@ def split_ext(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-__all__ = ["WebContext", "ctx_of", "wants_html", "rdf_response", "see_other", "negotiated_redirect", "document_headers",
+__all__ = ["WebContext", "ctx_of", "wants_html", "rdf_response", "rdf_body_response", "see_other", "negotiated_redirect", "document_headers",
            "split_ext", "LICENSE", "HTML", "GET"]

@@ -2,6 +2,7 @@
 serialisation as Turtle, JSON-LD, RDF/XML or N-Triples. Read from a release's pyoxigraph store."""
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Iterable
 
@@ -31,8 +32,14 @@ class StoreUnion:
         self.stores = stores
 
     def quads_for_pattern(self, s, p, o, g=None):
-        for st in self.stores:
-            yield from st.quads_for_pattern(s, p, o, g)
+        return itertools.chain.from_iterable(st.quads_for_pattern(s, p, o, g) for st in self.stores)
+
+    def union_quads(self, s, p, o):
+        """The quads matching a pattern in the default graph of the release's store (the union of its
+        named graphs, each triple once: see ``build.default_graph_size``) and in any graph of the
+        others: what :func:`describe` reads, without the copy of each triple in its named graph."""
+        return itertools.chain(self.stores[0].quads_for_pattern(s, p, o, ox.DefaultGraph()),
+                               *(st.quads_for_pattern(s, p, o) for st in self.stores[1:]))
 
     def query(self, *args, **kwargs):
         return self.stores[0].query(*args, **kwargs)
@@ -69,6 +76,7 @@ def describe(store: ox.Store, iri: str, *, incoming_cap: int = INCOMING_CAP) -> 
     point to it, and the ``rdfs:label`` of every IRI of this dataset it links to or is linked from.
     """
     node = _nn(iri)
+    quads = getattr(store, "union_quads", store.quads_for_pattern)
     out: dict[ox.Triple, None] = dict.fromkeys(graph_facts(store, iri))
     todo: list = [node]
     seen = set()
@@ -77,23 +85,19 @@ def describe(store: ox.Store, iri: str, *, incoming_cap: int = INCOMING_CAP) -> 
         if s in seen:
             continue
         seen.add(s)
-        for q in store.quads_for_pattern(s, None, None):
-            out[ox.Triple(q.subject, q.predicate, q.object)] = None
-            if isinstance(q.object, ox.BlankNode):
-                todo.append(q.object)
-    linked = set()
-    for t in list(out):
-        if isinstance(t.object, ox.NamedNode):
-            linked.add(t.object)
+        for q in quads(s, None, None):
+            t = q.triple
+            out[t] = None
+            if isinstance(t.object, ox.BlankNode):
+                todo.append(t.object)
+    linked = {t.object for t in out if isinstance(t.object, ox.NamedNode)}
     n_in = 0
-    for q in store.quads_for_pattern(None, None, node):
-        if isinstance(q.subject, ox.BlankNode):
-            continue
-        t = ox.Triple(q.subject, q.predicate, q.object)
-        if t in out:
+    for q in quads(None, None, node):
+        t = q.triple
+        if t in out or isinstance(t.subject, ox.BlankNode):
             continue
         out[t] = None
-        linked.add(q.subject)
+        linked.add(t.subject)
         n_in += 1
         if n_in >= incoming_cap:
             break
@@ -101,9 +105,9 @@ def describe(store: ox.Store, iri: str, *, incoming_cap: int = INCOMING_CAP) -> 
     for other in linked:
         if other == node or not isinstance(other, ox.NamedNode):
             continue
-        for q in store.quads_for_pattern(other, label, None):
-            out[ox.Triple(q.subject, q.predicate, q.object)] = None
-            break
+        q = next(iter(quads(other, label, None)), None)
+        if q is not None:
+            out[q.triple] = None
     return list(out)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -160,9 +161,22 @@ class Releases:
         self.ws = Workspace(home)
         self.base = base
         self._open: "OrderedDict[Path, Release]" = OrderedDict()
+        self._by_target: dict[str, Release] = {}  # the text of the current link -> its release
         self._lock = threading.Lock()
 
     def current(self) -> Release:
+        # one readlink per request: the release the link names, when it is open already (resolving the
+        # link in full, a stat of every folder of the path, cost more than describing a resource)
+        try:
+            target = os.readlink(self.ws.current_link)
+        except OSError:
+            target = None
+        if target is not None:
+            with self._lock:
+                rel = self._by_target.get(target)
+                if rel is not None and rel.path in self._open:
+                    self._open.move_to_end(rel.path)
+                    return rel
         path = self.ws.current()
         if path is None:
             raise StoreError(f"no graph has been built in {self.ws.root}", hint="run 'datawork build'")
@@ -170,6 +184,8 @@ class Releases:
             rel = self._open.get(path)
             if rel is not None:
                 self._open.move_to_end(path)
+                if target is not None:
+                    self._by_target = {target: rel}
                 return rel
         rel = Release(path, self.base)
         with self._lock:
@@ -177,6 +193,8 @@ class Releases:
             self._open.move_to_end(path)
             while len(self._open) > STORES_KEPT:
                 self._open.popitem(last=False)
+            if target is not None:
+                self._by_target = {target: self._open[path]}
             return self._open[path]
 
 
