@@ -24,7 +24,7 @@ import yaml
 
 from .errors import QueryError
 from .resources import queries_dir
-from .terms import from_sparql_json, kind_of, to_python
+from .terms import convert, from_sparql_json
 
 PARAM_RE = re.compile(r"\?(_{1,2})([A-Za-z][A-Za-z0-9]*)_(iri|literal|string|integer|number|country|boolean)\b")
 HEADER_KEYS_REQUIRED = ("summary", "description", "tags", "source")
@@ -382,7 +382,7 @@ def _typed_result(variables: list[str], solutions, text: str) -> Result:
         for v, term in zip(variables, terms):
             hit = seen.get(term)
             if hit is None:
-                hit = seen[term] = (to_python(term), kind_of(term))
+                hit = seen[term] = convert(term)
             row[v] = hit[0]
             kinds[v].add(hit[1])
         rows.append(row)

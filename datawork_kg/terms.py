@@ -51,6 +51,38 @@ def to_python(term):
     return v
 
 
+_KIND_OF_DATATYPE = {**{t: "integer" for t in _INTEGER_TYPES}, XSD + "decimal": "number", XSD + "double": "number",
+                     XSD + "float": "number", XSD + "boolean": "boolean", XSD + "date": "date", XSD + "dateTime": "date"}
+
+
+def convert(term) -> tuple:
+    """``(to_python(term), kind_of(term))``, reading the term's datatype once (a result cell's two
+    conversions; reading a pyoxigraph term's attributes is what they cost)."""
+    if term is None:
+        return None, "null"
+    if isinstance(term, ox.NamedNode):
+        return term.value, "iri"
+    if isinstance(term, ox.BlankNode):
+        return term.value, "bnode"
+    dt = term.datatype.value
+    kind = _KIND_OF_DATATYPE.get(dt)
+    v = term.value
+    if kind is None:
+        return v, "string"
+    try:
+        if kind == "integer":
+            return int(v), kind
+        if kind == "number":
+            return (float(Decimal(v)) if dt == XSD + "decimal" else float(v)), kind
+        if kind == "boolean":
+            return v in ("true", "1"), kind
+        if dt == XSD + "date":
+            return _dt.date.fromisoformat(v), kind
+        return _dt.datetime.fromisoformat(v.replace("Z", "+00:00")), kind
+    except ValueError:
+        return v, kind
+
+
 def from_sparql_json(cell: dict | None):
     """A pyoxigraph term from one cell of SPARQL 1.1 JSON results (None for an unbound variable)."""
     if cell is None:
@@ -87,4 +119,4 @@ def kind_of(term) -> str:
     return "string"
 
 
-__all__ = ["to_rdflib", "to_python", "kind_of", "from_sparql_json"]
+__all__ = ["to_rdflib", "to_python", "kind_of", "convert", "from_sparql_json"]
