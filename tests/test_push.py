@@ -4,9 +4,14 @@ Two servers: the Oxigraph server (PyPI ``oxigraph``, started by tests/servers.py
 Open Source (Debian ``virtuoso-opensource``, run below as ``virtuoso-t -f`` with its own ini and
 a fresh database under the test's temp directory, ports bound to 127.0.0.1). A missing server is
 a skip locally and a failure in CI.
+
+The whole release is pushed to each server; the tests of what a push does (replacing, interrupting,
+completing) push two releases cut from it (``newer`` and ``older``: the same graph names, a few
+dozen triples each), so that a push can be interrupted at every one of its requests.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -177,13 +182,13 @@ def test_push_to_oxigraph(built, store, oxigraph):
 
 
 @pytest.mark.server
-def test_push_replaces_the_previous_version(built, store, oxigraph):
+def test_push_replaces_the_previous_version(newer, oxigraph):
     """A second push replaces each graph (stale triples go) and removes graphs no longer in the release."""
     from datawork_kg.publish import push
 
-    ws, _ = built
+    ws = newer
     push(oxigraph.store_url, home=ws.root)
-    graph = sorted(_local_counts(store))[0]
+    graph = sorted(_release_counts(ws))[0]
     stale = "<urn:stale:s> <urn:stale:p> \"left over from an older release\" .\n"
     r = httpx.post(oxigraph.store_url, params={"graph": graph}, content=stale.encode(), headers={"Content-Type": "application/n-triples"})
     assert r.status_code in (200, 201, 204)
@@ -204,10 +209,10 @@ def test_push_replaces_the_previous_version(built, store, oxigraph):
 
 
 @pytest.mark.server
-def test_push_detects_a_count_mismatch(built, oxigraph, monkeypatch):
+def test_push_detects_a_count_mismatch(newer, oxigraph, monkeypatch):
     from datawork_kg import publish
 
-    ws, _ = built
+    ws = newer
     real = publish._count
     monkeypatch.setattr(publish, "_count", lambda client, url, g: real(client, url, g) - 1)
     with pytest.raises(publish.PushCheckFailed, match="MISMATCH"):
@@ -215,12 +220,12 @@ def test_push_detects_a_count_mismatch(built, oxigraph, monkeypatch):
 
 
 @pytest.mark.server
-def test_cli_push(built, oxigraph):
+def test_cli_push(newer, oxigraph):
     from click.testing import CliRunner
 
     from datawork_kg.cli import main
 
-    ws, _ = built
+    ws = newer
     res = CliRunner().invoke(main, ["--home", str(ws.root), "push", "--endpoint", oxigraph.store_url])
     assert res.exit_code == 0, res.output
     assert "all counts match" in res.output
@@ -290,16 +295,59 @@ JOURNAL = "https://w3id.org/datawork/id/graph/publication/journal"
 MANIFEST = "https://w3id.org/datawork/id/graph/publication"
 
 
-@pytest.fixture(scope="module")
-def older(tmp_path_factory):
-    """A second, different release: built from two of the four case files (fewer graphs, other triples)."""
-    from datawork_kg.build import build
+def _cut_release(ws, home: Path, *, keep: int, drop: frozenset[str] = frozenset()):
+    """A release of ``ws``'s current graphs but ``drop``, each cut to its first ``keep`` triples (the default
+    graph: their union), with the same summary (counts updated), published in a new workspace at ``home``.
+
+    What a push does (its requests, the journal, the switch, Ctrl-C at any of them) depends on the graphs
+    and their names, not on their size: a cut release pushes in about a second where the whole one takes
+    tens, so the interrupted-push tests can stop a push at every request."""
     from datawork_kg.store import Workspace
 
-    home = tmp_path_factory.mktemp("older")
-    files = sorted((Path(__file__).parent.parent / "evidence").glob("*.yaml"))[:2]
-    build(files, home=home, reason=False, dumps=False)
-    return Workspace(home)
+    src = ws.require_current()
+    full = ox.Store.read_only(str(src / "store"))
+    summary = json.loads((src / "summary.json").read_text(encoding="utf-8"))
+    out = Workspace(home)
+    with out.new_release() as rel:
+        small = ox.Store(str(rel / "store"))
+        kept: set[ox.Triple] = set()
+        counts = {}
+        for g in sorted((g for g in full.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value):
+            if g.value in drop:
+                continue
+            quads = sorted(full.quads_for_pattern(None, None, None, g), key=str)[:keep]
+            small.extend(quads)
+            kept.update(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            counts[g.value] = len(quads)
+        small.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept)
+        small.flush()
+        del small
+        summary.update(graphs=counts, triples=sum(counts.values()), default_graph_triples=len(kept))
+        (rel / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def newer(built, tmp_path_factory):
+    """The session's release with every graph cut to its first 60 triples."""
+    ws, _ = built
+    return _cut_release(ws, tmp_path_factory.mktemp("newer"), keep=60)
+
+
+@pytest.fixture(scope="module")
+def older(built, tmp_path_factory):
+    """A second, different release: the session's graphs but those of two of the four case files, each cut to
+    its first 40 triples (fewer graphs, other triples, another default graph)."""
+    ws, _ = built
+    summary = json.loads((ws.require_current() / "summary.json").read_text(encoding="utf-8"))
+    studies = sorted(source["graph"] for source in summary["sources"].values())
+    assert len(studies) >= 3, studies
+    return _cut_release(ws, tmp_path_factory.mktemp("older"), keep=40, drop=frozenset(studies[-2:]))
+
+
+def _release_counts(ws) -> dict[str, int]:
+    store = ox.Store.read_only(str(ws.require_current() / "store"))
+    return _local_counts(store)
 
 
 class _Interrupt:
@@ -359,24 +407,24 @@ def _leftovers_are_journaled(target: Target, ws) -> None:
 
 
 @pytest.mark.server
-def test_interrupted_push_leaves_one_whole_release(built, older, oxigraph, monkeypatch):
+def test_interrupted_push_leaves_one_whole_release(newer, older, oxigraph, monkeypatch):
     """Ctrl-C while staging, just before the switch and just after it: the target serves the old release
     or the new one, every graph of it, never a mix, and the message says which. (The push before the
     fix wrote each graph in place: Ctrl-C left graphs of two releases.)"""
-    _interrupt_everywhere(built, older, oxigraph, monkeypatch, every=False)
+    _interrupt_everywhere(newer, older, oxigraph, monkeypatch, every=False)
 
 
 @pytest.mark.server
 @pytest.mark.slow
-def test_interrupted_push_at_every_request(built, older, oxigraph, monkeypatch):
-    """The same after every request of a push up to its switch (about ten minutes on a busy machine)."""
-    _interrupt_everywhere(built, older, oxigraph, monkeypatch, every=True)
+def test_interrupted_push_at_every_request(newer, older, oxigraph, monkeypatch):
+    """The same after every request of a push up to its switch (cut releases: a push of the whole
+    release at every request took ten minutes on a busy machine)."""
+    _interrupt_everywhere(newer, older, oxigraph, monkeypatch, every=True)
 
 
-def _interrupt_everywhere(built, older, oxigraph, monkeypatch, *, every: bool) -> None:
+def _interrupt_everywhere(new, older, oxigraph, monkeypatch, *, every: bool) -> None:
     from datawork_kg.publish import PushInterrupted, push
 
-    new, _ = built
     old_id, new_id = older.require_current().name, new.require_current().name
     push(oxigraph.store_url, home=older.root)
     snap_old = _served(oxigraph.store_url)
@@ -415,16 +463,15 @@ def _interrupt_everywhere(built, older, oxigraph, monkeypatch, *, every: bool) -
 
 
 @pytest.mark.server
-def test_cli_push_interrupted_says_what_the_target_holds(built, older, oxigraph, monkeypatch):
+def test_cli_push_interrupted_says_what_the_target_holds(newer, older, oxigraph, monkeypatch):
     from click.testing import CliRunner
 
     from datawork_kg.cli import main
 
     push_old = CliRunner().invoke(main, ["--home", str(older.root), "push", "--endpoint", oxigraph.store_url])
     assert push_old.exit_code == 0, push_old.output
-    ws, _ = built
     _Interrupt(monkeypatch, 6, False).armed = True  # while staging
-    res = CliRunner().invoke(main, ["--home", str(ws.root), "push", "--endpoint", oxigraph.store_url])
+    res = CliRunner().invoke(main, ["--home", str(newer.root), "push", "--endpoint", oxigraph.store_url])
     assert res.exit_code == 130
     assert "nothing was published" not in res.output
     assert f"The target was not changed: it serves release {older.require_current().name}" in res.output
@@ -439,14 +486,15 @@ def _virtuoso_counts(target: Target) -> dict[str, int]:
 
 
 @pytest.mark.server
-def test_virtuoso_interrupted_and_half_switched_push_is_completed(built, older, store, virtuoso, monkeypatch):
+def test_virtuoso_interrupted_and_half_switched_push_is_completed(newer, older, virtuoso, monkeypatch):
     """Virtuoso runs an update request's operations one by one (not as a transaction): a switch cut in
     the middle (simulated by running its first MOVE by hand) is recorded in the journal, and the next
     push completes it before anything else, so the target serves the interrupted release in full."""
     from datawork_kg.publish import PushInterrupted, push, target_state
 
     creds = dict(user="dba", password="dba", auth="digest")
-    new, _ = built
+    new = newer
+    local = _release_counts(new)
     old_id, new_id = older.require_current().name, new.require_current().name
     push(virtuoso.store_url, home=older.root, **creds)
     old_counts = _virtuoso_counts(virtuoso)
@@ -462,7 +510,7 @@ def test_virtuoso_interrupted_and_half_switched_push_is_completed(built, older, 
     push(virtuoso.store_url, home=new.root, progress=requests.progress, **creds)  # count the requests of a push
     monkeypatch.undo()
     push(virtuoso.store_url, home=older.root, **creds)
-    n_graphs = len(_local_counts(store))
+    n_graphs = len(local)
     switch_at = requests.n - n_graphs  # the counts come after the switch, one request per graph
     interrupt = _Interrupt(monkeypatch, switch_at, False)
     with pytest.raises(PushInterrupted, match="sent but not confirmed"):
@@ -477,7 +525,7 @@ def test_virtuoso_interrupted_and_half_switched_push_is_completed(built, older, 
                    auth=httpx.DigestAuth("dba", "dba"), timeout=60)
     assert r.status_code == 200, r.text
     mixed = _virtuoso_counts(virtuoso)
-    assert mixed != old_counts and mixed[graph] == _local_counts(store)[graph]
+    assert mixed != old_counts and mixed[graph] == local[graph]
     # the next push (of the old release) first completes the interrupted switch: the new release in full
     at_start = {}
 
@@ -488,5 +536,5 @@ def test_virtuoso_interrupted_and_half_switched_push_is_completed(built, older, 
     messages: list[str] = []
     push(virtuoso.store_url, home=older.root, progress=lambda m: (messages.append(m), progress(m)), **creds)
     assert any("completing it" in m for m in messages), messages
-    assert at_start == _local_counts(store)
+    assert at_start == local
     assert _virtuoso_counts(virtuoso) == old_counts
