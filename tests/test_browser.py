@@ -2,79 +2,21 @@
 
 Debian's chromium and chromedriver (``/usr/bin/chromium``, ``/usr/bin/chromedriver``) driven by
 Selenium; nothing is downloaded. The browser may reach 127.0.0.1 only (every other host name
-resolves to nothing), so the query page must work offline. Screenshots are kept in
+resolves to nothing), so the query page must work offline. The server, the browser and the static
+site are fixtures of conftest.py (tests/servers.py starts them). Screenshots are kept in
 ``tests/artifacts/`` (gitignored).
 """
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import httpx
 import pytest
 
-from conftest import skip_or_fail
-from servers import free_port, stop_process
-
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+from conftest import ARTIFACTS
 CHAIN = "chain/tubaro-2025-ch-ve-work"
 PARTY = "organisation/tubaro-2025-sampled-intl-platforms"
 DW = "https://w3id.org/datawork/ontology#"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(built):
-    ws, _ = built
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "datawork_kg.cli", "--home", str(ws.root), "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, "datawork serve exited"
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "datawork serve did not answer"
-            time.sleep(0.2)
-        yield base
-    finally:
-        stop_process(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.options import Options
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        skip_or_fail("selenium is not installed (pip install -e '.[test]')")
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        skip_or_fail("Debian chromium/chromium-driver are not installed (see .ci/install-servers.sh)")
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1400,1100", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.set_page_load_timeout(60)
-    ARTIFACTS.mkdir(exist_ok=True)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def _requested(driver) -> list[str]:

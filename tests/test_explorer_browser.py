@@ -7,21 +7,14 @@ from the site. Screenshots are kept in ``tests/artifacts/`` (gitignored).
 """
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 
-from conftest import skip_or_fail
-from servers import free_port, stop_process
+from conftest import ARTIFACTS, chromium
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 ID = "https://w3id.org/datawork/id/"
 TUBARO = ID + "study/tubaro-2025"
 P = "PREFIX dw: <https://w3id.org/datawork/ontology#>\n"
@@ -29,77 +22,12 @@ P = "PREFIX dw: <https://w3id.org/datawork/ontology#>\n"
 pytestmark = pytest.mark.browser
 
 
-def _wait_http(url: str, proc: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, f"{what} exited"
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, f"{what} did not answer"
-        time.sleep(0.2)
-
-
-@pytest.fixture(scope="module")
-def served(built):
-    """``datawork serve`` on the session's build: the base URL of the explorer's site."""
-    ws, _ = built
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "datawork_kg.cli", "--home", str(ws.root), "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(base + "/health", proc, "datawork serve")
-        yield base
-    finally:
-        stop_process(proc)
-
-
-@pytest.fixture(scope="module")
-def static_site(built, tmp_path_factory):
-    """The static publication of the session's build served by a plain static file server."""
-    from datawork_kg.publish import publish_static
-
-    ws, _ = built
-    out = tmp_path_factory.mktemp("explorer-site") / "site"
-    publish_static(out, home=ws.root)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(base + "/index.html", proc, "the static server")
-        yield base
-    finally:
-        stop_process(proc)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.options import Options
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        skip_or_fail("selenium is not installed (pip install -e '.[test]')")
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        skip_or_fail("Debian chromium/chromium-driver are not installed (see .ci/install-servers.sh)")
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1280,1000", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.set_page_load_timeout(60)
-    ARTIFACTS.mkdir(exist_ok=True)
-    try:
+    """The explorer is drawn for a 1280 x 1000 window (conftest's browser is 1400 x 1100)."""
+    with chromium(width=1280, height=1000) as driver:
+        ARTIFACTS.mkdir(exist_ok=True)
         yield driver
-    finally:
-        driver.quit()
 
 
 def _open(driver, url: str) -> dict:
@@ -136,10 +64,10 @@ def _all_chains(store) -> int:
 
 
 @pytest.mark.parametrize("where", ["served", "static"])
-def test_explorer_loads_and_draws_every_placed_chain(where, served, static_site, browser, store):
+def test_explorer_loads_and_draws_every_placed_chain(where, server, static_site, browser, store):
     from selenium.webdriver.common.by import By
 
-    base = served if where == "served" else static_site
+    base = server if where == "served" else static_site
     url = base + ("/explore" if where == "served" else "/explore/index.html")
     state = _open(browser, url)
     assert state["ready"] == "1"
@@ -158,11 +86,11 @@ def test_explorer_loads_and_draws_every_placed_chain(where, served, static_site,
     _only_local_and_clean(browser, base)
 
 
-def test_a_filter_changes_the_drawing_and_the_url(served, browser, store):
+def test_a_filter_changes_the_drawing_and_the_url(server, browser, store):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    before = _open(browser, served + "/explore")
+    before = _open(browser, server + "/explore")
     arcs_before = browser.find_elements(By.CSS_SELECTOR, "#map .arc")
     Select(browser.find_element(By.ID, "filter-study")).select_by_value(TUBARO)
     after = _state(browser)
@@ -184,18 +112,18 @@ def test_a_filter_changes_the_drawing_and_the_url(served, browser, store):
     again = _open(browser, shared)
     assert again["chainsShown"] == after["chainsShown"]
     assert Select(browser.find_element(By.ID, "filter-study")).first_selected_option.get_attribute("value") == TUBARO
-    _only_local_and_clean(browser, served)
+    _only_local_and_clean(browser, server)
 
 
-def test_clicking_a_chain_opens_its_page(served, browser):
+def test_clicking_a_chain_opens_its_page(server, browser):
     from selenium.webdriver.common.by import By
 
-    _open(browser, served + "/explore")
+    _open(browser, server + "/explore")
     arc = browser.find_elements(By.CSS_SELECTOR, "#map a.arc")[0]    # an arc that carries a single chain
     chain = arc.get_attribute("data-chains")
     assert chain.startswith(ID + "chain/") and " " not in chain
     browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}))", arc)
-    expected = served + "/id/" + chain[len(ID):] + ".html"
+    expected = server + "/id/" + chain[len(ID):] + ".html"
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 20).until(lambda d: d.current_url == expected)
@@ -203,11 +131,11 @@ def test_clicking_a_chain_opens_its_page(served, browser):
     assert browser.find_elements(By.CSS_SELECTOR, "figure.chain svg")        # the chain's own page, its diagram
 
 
-def test_an_arc_of_several_chains_lists_them_from_the_keyboard(served, browser):
+def test_an_arc_of_several_chains_lists_them_from_the_keyboard(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    _open(browser, served + "/explore")
+    _open(browser, server + "/explore")
     group = browser.find_elements(By.CSS_SELECTOR, "#map g.arc[role=button]")[0]
     n = len(group.get_attribute("data-chains").split())
     assert n > 1 and group.get_attribute("tabindex") == "0"
@@ -239,11 +167,11 @@ def test_the_value_flow_of_a_chain(static_site, browser):
     _only_local_and_clean(browser, static_site)
 
 
-def test_readable_on_a_phone(served, browser):
+def test_readable_on_a_phone(server, browser):
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
     try:
-        _open(browser, served + "/explore")
+        _open(browser, server + "/explore")
         width = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1], width                     # nothing sticks out sideways
         map_width = browser.execute_script("return document.querySelector('#map svg').getBoundingClientRect().width")
@@ -253,10 +181,10 @@ def test_readable_on_a_phone(served, browser):
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def test_the_benchmark_reads_the_page_ready_time(served, browser):
+def test_the_benchmark_reads_the_page_ready_time(server, browser):
     """benchmarks/explorer.py times the page by what it reports (not asserted against the target here)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from benchmarks.explorer import ready_seconds
 
-    times = ready_seconds(browser, served + "/explore", 1)
+    times = ready_seconds(browser, server + "/explore", 1)
     assert len(times) == 1 and 0 < times[0] < 60

@@ -7,7 +7,6 @@ import pyoxigraph as ox
 import pytest
 
 from datawork_kg.ontology import ONTOLOGY_GRAPH, module_path, module_triples, modules
-from test_browser import server  # noqa: F401 (fixture: a real datawork serve on 127.0.0.1)
 
 FORMATS = {"ttl": ("text/turtle", ox.RdfFormat.TURTLE), "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
            "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML), "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES)}
@@ -22,7 +21,7 @@ def test_every_module_has_an_iri_and_a_version_iri():
 
 
 @pytest.mark.parametrize("iri", sorted(modules()))
-def test_module_iri_gives_the_whole_module(server, iri):  # noqa: F811
+def test_module_iri_gives_the_whole_module(server, iri):  # the session's datawork serve (conftest)
     path = "/" + module_path(iri)
     expected = len(set(module_triples(iri)))
     with httpx.Client(base_url=server, timeout=60) as c:

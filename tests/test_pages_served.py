@@ -5,7 +5,6 @@ import re
 
 import httpx
 
-from test_browser import server  # noqa: F401 (fixture: a real datawork serve on 127.0.0.1)
 
 STUDY = "/id/study/tubaro-2025.html"  # hundreds of items point to their study
 
@@ -15,7 +14,7 @@ def _rows(page: str) -> int:
     return sum(t.count("<tr><td>") for t in tables)
 
 
-def test_incoming_links_are_paginated(server):  # noqa: F811
+def test_incoming_links_are_paginated(server):  # the session's datawork serve (conftest)
     first = httpx.get(server + STUDY, timeout=60)
     assert first.status_code == 200
     m = re.search(r"Links 1–50 of (\d+)", first.text)

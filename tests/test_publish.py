@@ -12,7 +12,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -61,31 +60,16 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(built, tmp_path_factory):
-    """The static publication of the session's build, in a world-readable folder (Apache reads it as www-data)."""
-    from datawork_kg.publish import publish_static
-
-    ws, _ = built
-    parent = Path(tempfile.mkdtemp(prefix="datawork-site-"))
-    os.chmod(parent, 0o755)
-    out = parent / "site"
-    messages: list[str] = []
-    report = publish_static(out, home=ws.root, progress=messages.append)
-    yield out, report, messages
-    shutil.rmtree(parent, ignore_errors=True)
+def site(published):
+    """The static publication of the session's build: (folder, report, messages). Published once per
+    session (conftest), in a world-readable folder (Apache reads it as www-data)."""
+    return published
 
 
 @pytest.fixture(scope="module")
-def static_server(site):
-    out, _, _ = site
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        _wait(f"http://127.0.0.1:{port}/", proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop(proc)
+def static_server(static_site):
+    """The publication served by a plain static file server (conftest): its base URL."""
+    return static_site
 
 
 # ----------------------------------------------------------------- the files

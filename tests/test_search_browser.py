@@ -2,43 +2,13 @@
 static site (through the index the publisher writes), from the home page and from every page header."""
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
 
-from servers import free_port, stop_process
-from test_browser import ARTIFACTS, _only_local, browser, server  # noqa: F401 (fixtures)
+from conftest import ARTIFACTS
+from test_browser import _only_local
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def static_site(built, tmp_path_factory):
-    from datawork_kg.publish import publish_static
-
-    ws, _ = built
-    out = tmp_path_factory.mktemp("static-search") / "site"
-    publish_static(out, home=ws.root, progress=lambda *_: None)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/index.html", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the static site did not answer"
-            time.sleep(0.1)
-        yield base
-    finally:
-        stop_process(proc)
 
 
 def _search(driver, box_id: str, text: str):
