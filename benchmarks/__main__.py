@@ -29,12 +29,13 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tests.servers import free_port, start_datawork, start_server
 
 from .generate import generate, parse_size, size_label
 
@@ -94,12 +95,6 @@ def child(task: str, args: dict, timeout: float, on_row=None) -> tuple[list[dict
     return rows, None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_available() -> bool:
     import importlib.util
 
@@ -119,26 +114,14 @@ def bench_server(out: Out, size: str, home: Path, args) -> None:
 
     lookup_row = None
     iris: list[str] = []
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-c", "from datawork_kg.cli import main; main()", "--home", str(home), "serve", "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True, cwd=str(ROOT))
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                httpx.get(base + "/", timeout=1)
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.3)
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace").strip().splitlines()
-            out(op="server", size=size, engine="datawork serve", seconds=None, peak_mb=None,
-                skipped="server did not start: " + (err[-1] if err else "?"))
-            return
+        server = start_datawork(home, cwd=ROOT)
+    except RuntimeError as exc:
+        out(op="server", size=size, engine="datawork serve", seconds=None, peak_mb=None,
+            skipped="server did not start: " + _last_line(exc))
+        return
+    base, proc = server.url, server.proc
+    try:
         from datawork_kg.store import open_store
         from datawork_kg.queries import library
 
@@ -181,11 +164,7 @@ def bench_server(out: Out, size: str, home: Path, args) -> None:
             else:
                 out(**row)
     finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
+        server.stop(grace=10)
     if lookup_row is not None:
         base = bench_oxigraph_lookups(out, size, home, iris, args)
         if base:
@@ -223,25 +202,16 @@ def bench_oxigraph_lookups(out: Out, size: str, home: Path, iris: list[str], arg
     import httpx
 
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     store_dir = (home / "current" / "store").resolve()
-    proc = subprocess.Popen([str(exe), "serve-read-only", "--location", str(store_dir), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                httpx.get(base + "/query?query=" + quote("ASK {}"), timeout=1)
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.3)
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace").strip().splitlines()
-            out(op="server.lookup", size=size, engine="oxigraph serve", seconds=None, peak_mb=None,
-                skipped="oxigraph did not start: " + (err[-1] if err else "?"))
-            return None
+        server = start_server([str(exe), "serve-read-only", "--location", str(store_dir), "--bind", f"127.0.0.1:{port}"],
+                              f"http://127.0.0.1:{port}/query?query=" + quote("ASK {}"), what="oxigraph serve-read-only")
+    except RuntimeError as exc:
+        out(op="server.lookup", size=size, engine="oxigraph serve", seconds=None, peak_mb=None,
+            skipped="oxigraph did not start: " + _last_line(exc))
+        return None
+    base, proc = server.url, server.proc
+    try:
         reqs = [("GET", base + "/query?query=" + quote(LOOKUP_CONSTRUCT.format(iri=iri), safe=""), None) for iri in iris]
         r = httpx.get(reqs[0][1], headers={"Accept": "text/turtle"}, timeout=60)
         if r.status_code != 200:
@@ -254,11 +224,12 @@ def bench_oxigraph_lookups(out: Out, size: str, home: Path, iris: list[str], arg
                   rps=round(res["n"] / res["seconds"], 1), p50_ms=res["p50"], p99_ms=res["p99"])
         return row if res["n"] and not res["errors"] else None
     finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
+        server.stop(grace=10)
+
+
+def _last_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[-1] if lines else "?"
 
 
 def _rss_mb(pid: int) -> float | None:

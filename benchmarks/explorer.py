@@ -23,45 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+from tests.servers import chromium_driver, start_datawork, start_static_site
 
 from .generate import generate, parse_size, size_label
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"bundled": 1.0, "100k": 3.0}
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server for {url} exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
 
 
 def _datawork(*args: str) -> list[str]:
@@ -82,20 +49,8 @@ def build(size: str, work: Path) -> Path:
 
 
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1280,1000", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
-    return driver
+    """Headless Chromium (tests/servers.py) with the HTTP cache off: every load fetches the page again."""
+    return chromium_driver(width=1280, height=1000, console_log=False, cache=False)
 
 
 def ready_seconds(driver, url: str, runs: int) -> list[float]:
@@ -119,23 +74,17 @@ def ready_seconds(driver, url: str, runs: int) -> list[float]:
 
 def measure(size: str, home: Path, work: Path, runs: int, out, *, static_site: bool = True) -> list[dict]:
     rows = []
-    port = _free_port()
-    serve = subprocess.Popen(_datawork("--home", str(home), "serve", "--port", str(port)), cwd=str(ROOT),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    serve = start_datawork(home, timeout=120, cwd=ROOT)
     static = None
     driver = None
     try:
-        sites = [("datawork serve", f"http://127.0.0.1:{port}/explore")]
+        sites = [("datawork serve", f"{serve.url}/explore")]
         if static_site:  # the whole publication: every resource page too (minutes at 100k)
             site = work / "site"
             subprocess.run(_datawork("--home", str(home), "publish", "--static", str(site)), check=True,
                            cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            sport = _free_port()
-            static = subprocess.Popen([sys.executable, "-m", "http.server", str(sport), "--bind", "127.0.0.1",
-                                       "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _wait(f"http://127.0.0.1:{sport}/index.html", static)
-            sites.append(("static", f"http://127.0.0.1:{sport}/explore/index.html"))
-        _wait(f"http://127.0.0.1:{port}/health", serve)
+            static = start_static_site(site, timeout=120)
+            sites.append(("static", f"{static.url}/explore/index.html"))
         data = json.loads((home / "current" / "explore.json").read_text(encoding="utf-8"))
         driver = browser()
         for where, url in sites:
@@ -150,9 +99,9 @@ def measure(size: str, home: Path, work: Path, runs: int, out, *, static_site: b
     finally:
         if driver is not None:
             driver.quit()
-        _stop(serve)
+        serve.stop()
         if static is not None:
-            _stop(static)
+            static.stop()
     return rows
 
 
