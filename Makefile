@@ -33,8 +33,12 @@ run: install
 servers:
 	bash .ci/install-servers.sh
 
+# the suite on TEST_WORKERS processes (pytest-xdist), each test file whole on one of them (its module
+# fixtures: one server, one browser); TEST_WORKERS=0 runs it in this process
+TEST_WORKERS ?= 2
+
 test: install-test servers
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: install-test
 	mkdir -p $(RESULTS)

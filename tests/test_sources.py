@@ -9,9 +9,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -23,7 +20,7 @@ from datawork_kg import queries as Q
 from datawork_kg.cli import main
 from datawork_kg.loaders.emitter import SOURCE_CLASSES
 
-from servers import free_port, stop_process
+from servers import start_datawork
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "tests" / "data" / "sources"
@@ -196,21 +193,8 @@ def test_a_bundled_source_whose_file_names_nobody_says_so(built):
 
 def test_pages_served_show_who_encoded_and_reviewed(built_sources):
     ws, _ = built_sources
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "datawork_kg.cli", "--home", str(ws.root), "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, "datawork serve exited"
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "datawork serve did not answer"
-            time.sleep(0.2)
+    with start_datawork(ws.root) as srv:
+        base = srv.url
         page = httpx.get(base + WITNESS[len("https://w3id.org/datawork"):] + ".html", timeout=60)
         assert page.status_code == 200
         _check_resource_page(page.text)
@@ -219,8 +203,6 @@ def test_pages_served_show_who_encoded_and_reviewed(built_sources):
         _check_void_page(void.text)
         person = httpx.get(base + "/id/person/ada-encoder.html", timeout=60)
         assert person.status_code == 200 and "Ada Encoder" in person.text
-    finally:
-        stop_process(proc)
 
 
 def test_static_pages_show_who_encoded_and_reviewed(built_sources, tmp_path):
