@@ -153,13 +153,15 @@ async def _targets(client, base: str, iri_base: str, limit: int,
     from datawork_kg.errors import QueryError
     from datawork_kg.queries import bind, library, uses_service
 
-    q = (f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iri_base}")) }} '
-         f"ORDER BY ?s LIMIT 5000")
+    # sorted here, not by ORDER BY: Oxigraph 0.5 sorts the rows before DISTINCT, which took 8.7 s of the
+    # server's 10 s timeout on the bundled graph on a loaded machine (0.4 s without)
+    q = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iri_base}")) }}'
+
     r = await client.post(base + "/sparql", data={"query": q}, headers={"Accept": SPARQL_JSON})
     r.raise_for_status()
     safe = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$")
     paths = []
-    for b in r.json()["results"]["bindings"]:
+    for b in sorted(r.json()["results"]["bindings"], key=lambda b: b["s"]["value"])[:5000]:
         rest = b["s"]["value"][len(iri_base):]
         if safe.match(rest) and not re.search(r"\.(ttl|jsonld|rdf|nt|html)$", rest):
             paths.append("/id/" + rest)
