@@ -9,9 +9,10 @@ What the page draws, and where it comes from:
 
 - a chain's **links** are its steps (``dw:hasStep`` / ``dw:stepIndex`` / ``dw:stepTie``) with the tie's
   orderer and supplier; a party's **places** are its countries (``dw:basedIn``, with their ISO 3166
-  codes) and its regions (``dw:inRegion``: a concept whose member countries are given by
-  ``dw:RegionMembership`` items; the page draws a region at their centre, marked as a region, where a
-  party has no country). A party with no place, and every ``dw:UnknownParty``, is drawn in the
+  codes), else the countries an organisation operates in (``dw:operatesIn``: clients the source
+  places in several countries), else its regions (``dw:inRegion``: a concept whose member countries
+  are given by ``dw:RegionMembership`` items; the page draws a region at their centre, marked as a
+  region). A party with no place, and every ``dw:UnknownParty``, is drawn in the
   "place not given" box of the map, not left out;
 - **task functions** of a link: the functions of the tie's tasks, else of the chain's tasks;
   **organisational form** of a link: the supplier's form, else the orderer's (the form of the
@@ -116,14 +117,17 @@ SELECT DISTINCT ?party ?form WHERE { ?chain dw:chainParty ?party . ?party dw:org
 PARTY_PLACES = """
 SELECT DISTINCT ?party ?place WHERE { ?chain dw:chainParty ?party . ?party dw:basedIn ?place }
 """
+PARTY_OPERATES = """
+SELECT DISTINCT ?party ?place WHERE { ?chain dw:chainParty ?party . ?party dw:operatesIn ?place }
+"""
 PARTY_REGIONS = """
 SELECT DISTINCT ?party ?region WHERE { ?chain dw:chainParty ?party . ?party dw:inRegion ?region }
 """
 
-# The countries parties are based in, with their ISO codes
+# The countries parties are based or operate in, with their ISO codes
 COUNTRIES = """
 SELECT DISTINCT ?place ?name ?iso2 ?numeric WHERE {
-  ?party dw:basedIn ?place .
+  ?party dw:basedIn|dw:operatesIn ?place .
   ?place dw:isoAlpha2 ?iso2 .
   OPTIONAL { ?place dw:displayName ?name }
   OPTIONAL { ?place dw:isoNumeric ?numeric }
@@ -324,7 +328,8 @@ def explorer_data(store: ox.Store, *, base: str = DEFAULT_BASE, release: str | N
             entry["notation"] = r["notation"]
 
     # parties and their places
-    parties: dict[str, dict] = defaultdict(lambda: {"name": None, "kind": None, "forms": [], "places": [], "regions": []})
+    parties: dict[str, dict] = defaultdict(lambda: {"name": None, "kind": None, "forms": [], "places": [], "operates": [],
+                                                   "regions": []})
     for r in _rows(store, PARTY_NAMES):
         p = parties[r["party"]]
         if p["name"] is None or r["name"] < p["name"]:
@@ -338,11 +343,14 @@ def explorer_data(store: ox.Store, *, base: str = DEFAULT_BASE, release: str | N
         parties[r["party"]]["forms"].append(r["form"])
     for r in _rows(store, PARTY_PLACES):
         parties[r["party"]]["places"].append(r["place"])
+    for r in _rows(store, PARTY_OPERATES):
+        parties[r["party"]]["operates"].append(r["place"])
     for r in _rows(store, PARTY_REGIONS):
         parties[r["party"]]["regions"].append(r["region"])
     for p in parties.values():
         p["forms"].sort()
         p["places"].sort()
+        p["operates"].sort()
         p["regions"].sort()
 
     places: dict[str, dict] = {}
@@ -476,8 +484,8 @@ def explorer_data(store: ox.Store, *, base: str = DEFAULT_BASE, release: str | N
         for t in c["ties"]:
             t["sections"] = sorted(set(sections_of.get(t["tie"], ())))
         members = {p for t in c["ties"] for p in (t["from"], t["to"])}
-        c["places"] = sorted({pl for p in members for pl in parties.get(p, {}).get("places", ())} |
-                             {r for p in members for r in parties.get(p, {}).get("regions", ())})
+        c["places"] = sorted({pl for p in members for key in ("places", "operates", "regions")
+                              for pl in parties.get(p, {}).get(key, ())})
         c["lead_income"] = groups([c["lead"]] if c["lead"] else [], c["year"])
         c["worker_income"] = groups(c["workers"], c["year"])
         c["value"] = _money(c["ties"], pays)

@@ -36,7 +36,7 @@ def test_every_chain_and_every_placed_chain(data, store):
     assert data["format"] == FORMAT
     assert len(data["chains"]) == _count(store, "?chain a dw:Chain") == 37
     placed = [c for c in data["chains"] if c["places"]]
-    assert len(placed) == _count(store, "?chain a dw:Chain ; dw:hasTie/(dw:orderer|dw:supplier)/(dw:basedIn|dw:inRegion) ?place")
+    assert len(placed) == _count(store, "?chain a dw:Chain ; dw:hasTie/(dw:orderer|dw:supplier)/(dw:basedIn|dw:operatesIn|dw:inRegion) ?place")
     assert 0 < len(placed) < len(data["chains"])   # some chains have no place: the page draws them in the box
 
 
@@ -53,6 +53,16 @@ def test_links_in_order_with_their_parties(data, store):
     assert "UnknownParty" in kinds                      # the paper leaves one party unknown: kept, marked
     countries = {data["places"][pl]["iso2"] for pl in voice["places"]}
     assert {"US", "FR", "IT"} <= countries
+
+
+def test_a_party_placed_in_the_countries_it_operates_in(data):
+    """Duong's clients: the paper gives four countries and no seat; the map draws them there, not in the
+    'place not given' box."""
+    clients = data["parties"][ID + "organisation/olm-southeast-asia-duong-clients"]
+    assert clients["places"] == [] and clients["regions"] == []
+    assert [data["places"][pl]["iso2"] for pl in clients["operates"]] == ["CA", "IN", "NZ", "US"]
+    duong = _chain(data, "olm-southeast-asia-c-duong")
+    assert {"CA", "IN", "NZ", "US", "VN"} <= {data["places"][pl].get("iso2") for pl in duong["places"]}
 
 
 def test_places_are_countries_with_codes_or_regions(data):

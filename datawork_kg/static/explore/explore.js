@@ -95,8 +95,9 @@
   function partyPlaces(iri) {
     var p = data.parties[iri];
     if (!p) return [UNKNOWN];
-    if (p.places.length) return p.places;                       // (an unknown party too: its arcs are dashed)                       // countries, where the sources give them
-    if (p.regions && p.regions.length) return p.regions;        // else the regions they give instead
+    if (p.places.length) return p.places;                       // countries it is based in (an unknown party too: its arcs are dashed)
+    if (p.operates && p.operates.length) return p.operates;     // else the countries it operates in
+    if (p.regions && p.regions.length) return p.regions;        // else the regions the sources give instead
     return [UNKNOWN];
   }
   function chainForms(c) {
