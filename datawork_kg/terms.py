@@ -29,26 +29,7 @@ def to_rdflib(term):
 
 def to_python(term):
     """A plain Python value for a result cell: int, Decimal->float, bool, date, str (IRIs as str)."""
-    if term is None:
-        return None
-    if isinstance(term, (ox.NamedNode, ox.BlankNode)):
-        return term.value
-    dt = term.datatype.value if term.datatype else None
-    v = term.value
-    try:
-        if dt in _INTEGER_TYPES:
-            return int(v)
-        if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
-            return float(Decimal(v)) if dt == XSD + "decimal" else float(v)
-        if dt == XSD + "boolean":
-            return v in ("true", "1")
-        if dt == XSD + "date":
-            return _dt.date.fromisoformat(v)
-        if dt == XSD + "dateTime":
-            return _dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
-    except ValueError:
-        return v
-    return v
+    return convert(term)[0]
 
 
 _KIND_OF_DATATYPE = {**{t: "integer" for t in _INTEGER_TYPES}, XSD + "decimal": "number", XSD + "double": "number",
@@ -56,8 +37,9 @@ _KIND_OF_DATATYPE = {**{t: "integer" for t in _INTEGER_TYPES}, XSD + "decimal": 
 
 
 def convert(term) -> tuple:
-    """``(to_python(term), kind_of(term))``, reading the term's datatype once (a result cell's two
-    conversions; reading a pyoxigraph term's attributes is what they cost)."""
+    """``(value, kind)`` of a result cell: its plain Python value (int, Decimal->float, bool, date, str;
+    IRIs as str) and its kind for typed headers, reading the term's datatype once (reading a pyoxigraph
+    term's attributes is what a conversion costs). A lexical form its datatype rejects stays text."""
     if term is None:
         return None, "null"
     if isinstance(term, ox.NamedNode):
@@ -100,23 +82,8 @@ def from_sparql_json(cell: dict | None):
 
 
 def kind_of(term) -> str:
-    """'iri', 'bnode', 'integer', 'decimal', 'boolean', 'date', 'string' ... for typed CSV/JSON headers."""
-    if term is None:
-        return "null"
-    if isinstance(term, ox.NamedNode):
-        return "iri"
-    if isinstance(term, ox.BlankNode):
-        return "bnode"
-    dt = term.datatype.value if term.datatype else ""
-    if dt in _INTEGER_TYPES:
-        return "integer"
-    if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
-        return "number"
-    if dt == XSD + "boolean":
-        return "boolean"
-    if dt in (XSD + "date", XSD + "dateTime"):
-        return "date"
-    return "string"
+    """'iri', 'bnode', 'integer', 'number', 'boolean', 'date', 'string' ... for typed CSV/JSON headers."""
+    return convert(term)[1]
 
 
 __all__ = ["to_rdflib", "to_python", "kind_of", "convert", "from_sparql_json"]
