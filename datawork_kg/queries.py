@@ -320,11 +320,16 @@ def syntax_error(exc: SyntaxError, text: str, prefixes=None) -> QueryError:
     m = _ERROR_AT.match(msg)
     if not m:
         return QueryError(f"SPARQL syntax error: {msg.splitlines()[0][:200]}", hint="check the query text")
-    line, col, detail = m.groups()
+    return _positioned_syntax_error(int(m.group(1)), int(m.group(2)), m.group(3))
+
+
+def _positioned_syntax_error(line: int, col: int, detail: str, where: str = "") -> QueryError:
+    """Oxigraph's 'error at LINE:COL: DETAIL' as a clear error, without its character-class dump."""
     detail = " ".join(detail.split())
     if detail.startswith("expected one of") and len(detail) > 80:
         detail = "unexpected text"
-    return QueryError(f"SPARQL syntax error at line {line}, column {col}: {detail[:200]}", hint="check the query text there")
+    return QueryError(f"SPARQL syntax error at line {line}, column {col}{where}: {detail[:200]}",
+                      hint="check the query text there")
 
 
 def _remote_syntax_error(endpoint: str, message: str, shift: int) -> QueryError:
@@ -335,25 +340,20 @@ def _remote_syntax_error(endpoint: str, message: str, shift: int) -> QueryError:
         body = message.split("Response:", 1)[-1].strip()
         return QueryError(f"the endpoint {endpoint} refused the query as malformed: {body[:300]}",
                           hint="check the query text")
-    line, col, detail = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
-    if line == 1:
-        col = max(1, col - shift)
-    if detail.startswith("expected one of") and len(detail) > 80:
-        detail = "unexpected text"
-    return QueryError(f"SPARQL syntax error at line {line}, column {col} (endpoint {endpoint}): {detail[:200]}",
-                      hint="check the query text there")
+    line, col = int(m.group(1)), int(m.group(2))
+    return _positioned_syntax_error(line, max(1, col - shift) if line == 1 else col, m.group(3),
+                                    f" (endpoint {endpoint})")
 
 
 def run_store(store: ox.Store, text: str, *, timeout: float | None = None, allow_service: bool = False,
               prefixes: dict[str, str] | None = None) -> Result:
     """Run ``text`` on the store; ``prefixes``: prefixes the query may use without declaring them (given to the
     parser, so error positions are the text's own)."""
-    from .querycheck import MAX_NESTING, too_deep
+    from .querycheck import nesting_problem
 
-    deep = too_deep(text)
-    if deep:
-        raise QueryError(f"the query nests brackets more than {MAX_NESTING} deep (line {deep}), more than the "
-                         "query engine can parse safely", hint="flatten the query: a group or expression needs a few levels")
+    too_deep = nesting_problem(text)
+    if too_deep:
+        raise QueryError(too_deep, hint="flatten the query: a group or expression needs a few levels")
     if not allow_service and uses_service(text if not prefixes else with_prefixes(text)):
         raise QueryError("the query calls SERVICE (a federated query to another endpoint), which is off by default",
                          hint="pass --allow-service (Python: allow_service=True) if you have internet and trust the endpoint")

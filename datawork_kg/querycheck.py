@@ -12,9 +12,10 @@ workers:
   case: the check fails closed.
 - :func:`update_keyword`: the first keyword after the prologue when it starts a SPARQL Update
   (``INSERT``, ``DELETE`` ...), read by a linear scan.
-- :func:`too_deep`: where the query's brackets (groups, parentheses, blank-node lists) nest more than
-  :data:`MAX_NESTING` deep: Oxigraph's parser recurses per level and crashes the whole process
-  (a segmentation fault, not an exception) a few thousand levels down.
+- :func:`too_deep` (and :func:`nesting_problem`, its message): where the query's brackets (groups,
+  parentheses, blank-node lists) nest more than :data:`MAX_NESTING` deep: Oxigraph's parser recurses
+  per level and crashes the whole process (a segmentation fault, not an exception) a few thousand
+  levels down.
 
 Parsing can be slow on hostile text: the server runs both inside its query workers, under the
 query timeout, never in the process that answers requests.
@@ -58,6 +59,15 @@ def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
         if depth > limit:
             return bare.count("\n", 0, m.start()) + 1
     return None
+
+
+def nesting_problem(text: str) -> str | None:
+    """What to tell the author of a query nested too deep for the engine (:func:`too_deep`), else None."""
+    line = too_deep(text)
+    if line is None:
+        return None
+    return (f"the query nests brackets more than {MAX_NESTING} deep (line {line}), more than the query engine "
+            "can parse safely")
 
 
 def _skip_space(text: str, pos: int) -> int:

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from .. import sparql_results as R
 from ..iris import DEFAULT_BASE
-from ..querycheck import MAX_NESTING, calls_service, too_deep, update_keyword
+from ..querycheck import calls_service, nesting_problem, update_keyword
 from ..sparql_protocol import format_key
 from .rdf import prefixes_for
 from .results import not_acceptable, pick
@@ -51,10 +51,9 @@ def run_query_job(job: dict, stores: "OrderedDict[str, ox.Store]") -> dict:
     stores.move_to_end(path)
     text = job["query"]
     # Decided here, under the query timeout, from the parsed query (never in the server's process).
-    deep = too_deep(text)
-    if deep:
-        return {"status": 400, "error": f"the query nests brackets more than {MAX_NESTING} deep (line {deep}), "
-                                        "more than the query engine can parse safely"}
+    too_deep = nesting_problem(text)
+    if too_deep:
+        return {"status": 400, "error": too_deep}
     if update_keyword(text):
         return {"status": 403, "error": "this endpoint is read-only: SPARQL Update is refused"}
     if not job.get("allow_service") and calls_service(text, job.get("prefixes")):
