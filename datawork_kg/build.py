@@ -180,6 +180,11 @@ def build(paths: Iterable[Path | str] | None = None, *, home: Path | str | None 
                 union = default_graph_size(store)
                 graphs_default = union
                 say(f"  default graph = union of the named graphs, without duplicates: {union:,} triples")
+            with step("compact"):
+                # the bulk load and the rules leave many small RocksDB files; one full compaction makes
+                # every later read (the explorer step, queries, lookups) touch fewer of them (about a
+                # quarter off the library's query times at 100k, for 1.6 s; 27 s at 1M)
+                store.optimize()
             say(f"[6/8] validating {len(loaded)} graph(s) against the SHACL shapes ({engine})")
             with step("validate"):
                 violations = validate_loaded(loaded, onto, reference, engine, say)

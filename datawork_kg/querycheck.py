@@ -52,6 +52,8 @@ def blank_opaque(text: str) -> str:
 def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
     """The line where the brackets of ``text`` (outside strings, IRIs and comments) first nest more than
     ``limit`` deep, else None."""
+    if sum(text.count(c) for c in "{([") <= limit:  # cannot nest deeper than it opens (a scan in C)
+        return None
     bare = blank_opaque(text)
     depth = 0
     for m in _BRACKET.finditer(bare):

@@ -281,3 +281,17 @@ def test_cli_sparql_against_the_endpoint_keeps_the_text_s_line_numbers(endpoint,
     four = CliRunner().invoke(main, ["--home", home, "sparql", "--endpoint", endpoint,
                                      "\n\n\nSELECT ?c WHERE { ?c a dw:Chain . FILTER(?c = ) }"])
     assert one.output.split("column ")[1].split()[0] == four.output.split("column ")[1].split()[0], (one.output, four.output)
+
+
+def test_the_nesting_limit_counts_brackets_outside_strings_only():
+    """The bound on nesting (500 levels) holds exactly, and brackets inside a string, IRI or comment do
+    not nest, even when there are more than 500 of them (the quick count of opening brackets only rules
+    out deep nesting; it never decides that a text is too deep)."""
+    from datawork_kg.querycheck import MAX_NESTING, too_deep
+
+    def nested(levels: int) -> str:
+        return "SELECT * WHERE {\n" + "{ " * (levels - 1) + "} " * (levels - 1) + "}"
+
+    assert too_deep(nested(MAX_NESTING)) is None
+    assert too_deep(nested(MAX_NESTING + 1)) == 2
+    assert too_deep('SELECT * WHERE { FILTER(?x = "' + "(" * 900 + '") } # ' + "{" * 900) is None
