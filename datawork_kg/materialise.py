@@ -34,7 +34,10 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   the year whose events it classifies (one after its GNI data year, docs/north-south.md), so that the
   income-group queries join the classification on a stored year;
 - ``dw:stepDepth``: one plus the number of other ties of the step's chain upstream of the step's tie
-  (``dw:upstreamOf``), the links from the lead down to the step in a tree-shaped chain.
+  (``dw:upstreamOf``), the links from the lead down to the step in a tree-shaped chain;
+- ``dw:taskParty``: the parties a task is bought or done through: its platform, and the orderer, supplier
+  and platform in between (``dw:via``) of every tie that carries it;
+- ``dw:tierCount``: a chain's deepest step (the largest ``dw:stepDepth`` of its steps).
 """
 from __future__ import annotations
 
@@ -119,6 +122,19 @@ RULES: dict[str, str] = {
             OPTIONAL { GRAPH <{inferred}> { ?a dw:upstreamOf ?t } GRAPH ?g3 { ?c dw:hasTie ?a } FILTER(?a != ?t) }
           }
           GROUP BY ?s
+        }""",
+    "taskParty (the organisations a task is bought through)": """
+        INSERT { GRAPH <{inferred}> { ?task dw:taskParty ?org } }
+        WHERE {
+          { GRAPH ?g { ?task dw:onPlatform ?org } }
+          UNION
+          { GRAPH ?g1 { ?tie dw:forTask ?task } GRAPH ?g2 { ?tie dw:orderer|dw:supplier|dw:via ?org } }
+        }""",
+    "tierCount (a chain's deepest step)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:tierCount ?tiers } }
+        WHERE {
+          SELECT ?c (MAX(?depth) AS ?tiers) WHERE { GRAPH ?g { ?c dw:hasStep ?s } GRAPH <{inferred}> { ?s dw:stepDepth ?depth } }
+          GROUP BY ?c
         }""",
 }
 

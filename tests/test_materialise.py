@@ -81,3 +81,25 @@ def test_every_materialised_property_equals_its_rule_in_the_ontology(store):
         assert by_rule, f"{prop}: its rule gives nothing on the bundled evidence"
         assert {t[1].value for t in by_rule} == {prop}, f"{prop}: its rule constructs another property"
         assert stored == by_rule, f"{prop}: {len(stored - by_rule)} stored triples not given by the rule, {len(by_rule - stored)} missing"
+
+
+def test_task_parties_and_chain_tiers_on_the_bundled_evidence(store):
+    """dw:taskParty links a task to its platform and to the orderer, supplier and dw:via platform of
+    every tie that carries it (and nothing else); dw:tierCount is a chain's deepest step."""
+
+    def count(q: str) -> int:
+        return int(next(iter(store.query(DW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {q} }}")))["n"].value)
+
+    # each way in occurs on the bundled evidence ...
+    assert count("?task dw:onPlatform ?p ; dw:taskParty ?p") > 0
+    for end in ("orderer", "supplier", "via"):
+        assert count(f"?tie dw:forTask ?task ; dw:{end} ?p . ?task dw:taskParty ?p") > 0
+    # ... and a task party is always one of them: never a party of another task's ties only
+    assert count("""?task dw:taskParty ?p .
+                    FILTER NOT EXISTS { ?task dw:onPlatform ?p }
+                    FILTER NOT EXISTS { ?tie dw:forTask ?task ; dw:orderer|dw:supplier|dw:via ?p }""") == 0
+    # a chain's tiers: a step that deep exists, and none deeper
+    assert count("?c dw:tierCount ?n") == count("SELECT DISTINCT ?c WHERE { ?c dw:hasStep ?s }") > 0
+    assert count("?c dw:tierCount ?n . FILTER NOT EXISTS { ?c dw:hasStep/dw:stepDepth ?n }") == 0
+    assert count("?c dw:tierCount ?n ; dw:hasStep/dw:stepDepth ?d . FILTER(?d > ?n)") == 0
+    assert count("?c dw:tierCount ?n . FILTER(?n > 1)") > 0
