@@ -37,7 +37,10 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   (``dw:upstreamOf``), the links from the lead down to the step in a tree-shaped chain;
 - ``dw:taskParty``: the parties a task is bought or done through: its platform, and the orderer, supplier
   and platform in between (``dw:via``) of every tie that carries it;
-- ``dw:tierCount``: a chain's deepest step (the largest ``dw:stepDepth`` of its steps).
+- ``dw:tierCount``: a chain's deepest step (the largest ``dw:stepDepth`` of its steps);
+- ``dw:taskForm``: the organisational forms of a task's parties (``dw:taskParty``);
+- ``dw:functionFamily``: a task's AI function family: the broader function of its function where the
+  code list gives one (data generation and annotation are AI preparation), else the function itself.
 """
 from __future__ import annotations
 
@@ -135,6 +138,16 @@ RULES: dict[str, str] = {
         WHERE {
           SELECT ?c (MAX(?depth) AS ?tiers) WHERE { GRAPH ?g { ?c dw:hasStep ?s } GRAPH <{inferred}> { ?s dw:stepDepth ?depth } }
           GROUP BY ?c
+        }""",
+    "taskForm (the organisational forms a task is bought through)": """
+        INSERT { GRAPH <{inferred}> { ?task dw:taskForm ?form } }
+        WHERE { GRAPH <{inferred}> { ?task dw:taskParty ?org } GRAPH ?g { ?org dw:organisationalForm ?form } }""",
+    "functionFamily (a task's function, or its broader function)": """
+        INSERT { GRAPH <{inferred}> { ?task dw:functionFamily ?family } }
+        WHERE {
+          GRAPH ?g1 { ?task dw:taskFunction ?fn }
+          OPTIONAL { GRAPH ?g2 { ?fn skos:broader ?broader } FILTER(STRSTARTS(STR(?broader), STR(dw:fn-))) }
+          BIND(COALESCE(?broader, ?fn) AS ?family)
         }""",
 }
 

@@ -70,7 +70,8 @@ def test_every_materialised_property_equals_its_rule_in_the_ontology(store):
     SPARQL CONSTRUCT (dw:materialisationRule); run over the built graph, it gives exactly the triples of
     that property the graph holds."""
     prefixes = ("PREFIX dw: <https://w3id.org/datawork/ontology#>\n"
-                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n")
     rules = {s["p"].value: s["rule"].value for s in store.query(prefixes + "SELECT ?p ?rule WHERE { ?p dw:materialisationRule ?rule }")}
     dw = "https://w3id.org/datawork/ontology#"
     assert {dw + "displayName", dw + "chainParty", dw + "chainIntermediary", dw + "inForceYear"} <= set(rules)
@@ -103,3 +104,23 @@ def test_task_parties_and_chain_tiers_on_the_bundled_evidence(store):
     assert count("?c dw:tierCount ?n . FILTER NOT EXISTS { ?c dw:hasStep/dw:stepDepth ?n }") == 0
     assert count("?c dw:tierCount ?n ; dw:hasStep/dw:stepDepth ?d . FILTER(?d > ?n)") == 0
     assert count("?c dw:tierCount ?n . FILTER(?n > 1)") > 0
+
+
+def test_task_forms_and_function_families_on_the_bundled_evidence(store):
+    """dw:taskForm is the organisational form of a task party; dw:functionFamily puts data generation and
+    annotation under AI preparation and keeps a function without a broader AI function as it is."""
+
+    def count(q: str) -> int:
+        return int(next(iter(store.query(DW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {q} }}")))["n"].value)
+
+    assert count("?task dw:taskForm ?f") > 0
+    assert count("?task dw:taskForm ?f . FILTER NOT EXISTS { ?task dw:taskParty/dw:organisationalForm ?f }") == 0
+    assert count("?task dw:taskParty/dw:organisationalForm ?f . FILTER NOT EXISTS { ?task dw:taskForm ?f }") == 0
+    # annotation and generation tasks are AI preparation; verification and impersonation stay themselves
+    for fn, family in (("data-annotation", "ai-preparation"), ("data-generation", "ai-preparation"),
+                       ("ai-verification", "ai-verification"), ("ai-impersonation", "ai-impersonation")):
+        assert count(f"?task dw:taskFunction dw:fn-{fn}") > 0, fn
+        assert count(f"?task dw:taskFunction dw:fn-{fn} . FILTER NOT EXISTS {{ ?task dw:functionFamily dw:fn-{family} }}") == 0, fn
+    # every task with a function has a family, and no more families than functions
+    assert count("?task dw:taskFunction ?fn . FILTER NOT EXISTS { ?task dw:functionFamily ?family }") == 0
+    assert 0 < count("?task dw:functionFamily ?family") <= count("?task dw:taskFunction ?fn")

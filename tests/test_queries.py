@@ -199,7 +199,8 @@ regenerate this page from the headers).
   the build materialises the fact the query needs as a property of the ontology, with its label,
   definition and defining rule (`dw:materialisationRule`, a SPARQL `CONSTRUCT`), tested equal to its rule:
   `dw:chainParty`, `dw:chainIntermediary`, `dw:endWorker`, `dw:stepDepth`, `dw:tierCount` (a chain's
-  deepest step), `dw:taskParty` (the parties a task is bought through), `dw:inChain`, `dw:payer` /
+  deepest step), `dw:taskParty` / `dw:taskForm` (the parties a task is bought through, their forms),
+  `dw:functionFamily` (a task's AI function family), `dw:inChain`, `dw:payer` /
   `dw:payee` of a pay item that names only its tie, `dw:inForceYear` of an income-group or region-side
   assignment (the year it classifies, so the income-group queries join it on a stored year;
   docs/data-model.md lists them). Shares, margins, hourly rates and the classification of a chain or a
