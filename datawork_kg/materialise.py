@@ -40,7 +40,9 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
 - ``dw:tierCount``: a chain's deepest step (the largest ``dw:stepDepth`` of its steps);
 - ``dw:taskForm``: the organisational forms of a task's parties (``dw:taskParty``);
 - ``dw:functionFamily``: a task's AI function family: the broader function of its function where the
-  code list gives one (data generation and annotation are AI preparation), else the function itself.
+  code list gives one (data generation and annotation are AI preparation), else the function itself;
+- ``dw:endClientPrice``: a price or pay that a chain's lead firm pays along the tie of the chain's first
+  step, the end client's price that the share queries divide by (the shares stay computed by them).
 """
 from __future__ import annotations
 
@@ -148,6 +150,13 @@ RULES: dict[str, str] = {
           GRAPH ?g1 { ?task dw:taskFunction ?fn }
           OPTIONAL { GRAPH ?g2 { ?fn skos:broader ?broader } FILTER(STRSTARTS(STR(?broader), STR(dw:fn-))) }
           BIND(COALESCE(?broader, ?fn) AS ?family)
+        }""",
+    "endClientPrice (the lead's price on the first link)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:endClientPrice ?pay } }
+        WHERE {
+          GRAPH ?g1 { ?c dw:hasStep ?s ; dw:leadFirm ?lead } GRAPH ?g2 { ?s dw:stepIndex 1 ; dw:stepTie ?t }
+          GRAPH ?g3 { ?t dw:orderer ?lead } GRAPH ?g4 { ?pay dw:alongTie ?t ; dw:remunerationKind ?k }
+          VALUES ?k { dw:paykind-price dw:paykind-pay }
         }""",
 }
 

@@ -124,3 +124,15 @@ def test_task_forms_and_function_families_on_the_bundled_evidence(store):
     # every task with a function has a family, and no more families than functions
     assert count("?task dw:taskFunction ?fn . FILTER NOT EXISTS { ?task dw:functionFamily ?family }") == 0
     assert 0 < count("?task dw:functionFamily ?family") <= count("?task dw:taskFunction ?fn")
+def test_end_client_price_is_what_the_lead_pays_on_the_first_link(store):
+    """dw:endClientPrice links a chain to the price or pay its lead firm pays along the tie of step 1,
+    not to a listed (suggested) price nor to what is paid further down (on the bundled evidence: the
+    reintermediated SEO job's $75, not the $50 the client listed nor Dalale's $7.50)."""
+    chain = "<https://w3id.org/datawork/id/chain/olm-southeast-asia-c-dalale-reint>"
+    rows = {(r["pay"].value.rsplit("/", 1)[1], r["amount"].value) for r in store.query(
+        DW + f"SELECT ?pay ?amount WHERE {{ {chain} dw:endClientPrice ?pay . ?pay dw:amount ?amount }}")}
+    assert rows == {("olm-southeast-asia-p-seo-price", "75")}
+    # every one is paid by the chain's lead along its first step's tie
+    assert not list(store.query(DW + """SELECT * WHERE { ?c dw:endClientPrice ?pay .
+        FILTER NOT EXISTS { ?c dw:hasStep ?s ; dw:leadFirm ?lead . ?s dw:stepIndex 1 ; dw:stepTie ?t .
+                            ?pay dw:alongTie ?t ; dw:payer ?lead } }"""))
