@@ -42,7 +42,11 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
 - ``dw:functionFamily``: a task's AI function family: the broader function of its function where the
   code list gives one (data generation and annotation are AI preparation), else the function itself;
 - ``dw:endClientPrice``: a price or pay that a chain's lead firm pays along the tie of the chain's first
-  step, the end client's price that the share queries divide by (the shares stay computed by them).
+  step, the end client's price that the share queries divide by (the shares stay computed by them);
+- ``dw:minPaidUnitsPerHour`` / ``dw:maxPaidUnitsPerHour``: how many of a pay item's units one hour of
+  work makes, where the paper gives the time (pay per hour; hours a unit takes or units done in an
+  hour; hours worked a week for weekly, monthly or yearly pay); the hourly rates stay computed by the
+  queries (amount times this).
 """
 from __future__ import annotations
 
@@ -154,9 +158,40 @@ RULES: dict[str, str] = {
     "endClientPrice (the lead's price on the first link)": """
         INSERT { GRAPH <{inferred}> { ?c dw:endClientPrice ?pay } }
         WHERE {
-          GRAPH ?g1 { ?c dw:hasStep ?s ; dw:leadFirm ?lead } GRAPH ?g2 { ?s dw:stepIndex 1 ; dw:stepTie ?t }
-          GRAPH ?g3 { ?t dw:orderer ?lead } GRAPH ?g4 { ?pay dw:alongTie ?t ; dw:remunerationKind ?k }
-          VALUES ?k { dw:paykind-price dw:paykind-pay }
+          GRAPH ?g1 { ?pay dw:alongTie ?t ; dw:remunerationKind ?k } VALUES ?k { dw:paykind-price dw:paykind-pay }
+          GRAPH ?g2 { ?s dw:stepTie ?t ; dw:stepIndex 1 } GRAPH ?g3 { ?c dw:hasStep ?s } GRAPH ?g4 { ?t dw:orderer ?lead }
+          FILTER EXISTS { GRAPH ?g5 { ?c dw:leadFirm ?lead } }
+        }""",    "minPaidUnitsPerHour (pay units one hour of work makes, at least)": """
+        INSERT { GRAPH <{inferred}> { ?pay dw:minPaidUnitsPerHour ?per_hour } }
+        WHERE {
+          GRAPH ?g { ?pay dw:unitBasis ?u }
+          OPTIONAL { GRAPH ?g1 { ?pay dw:minHoursPerUnit ?hpu_min } }
+          OPTIONAL { GRAPH ?g2 { ?pay dw:maxHoursPerUnit ?hpu_max } }
+          OPTIONAL { GRAPH ?g3 { ?pay dw:unitsPerHour ?uph } }
+          OPTIONAL { GRAPH ?g4 { ?pay dw:hoursPerWeek ?hpw } }
+          BIND(IF(?u = dw:unit-per-hour, 1,
+               IF(BOUND(?hpu_min) || BOUND(?hpu_max), 1 / COALESCE(?hpu_max, ?hpu_min),
+               IF(BOUND(?uph), ?uph,
+               IF(BOUND(?hpw) && ?u = dw:unit-per-week, 1 / ?hpw,
+               IF(BOUND(?hpw) && ?u = dw:unit-per-month, 12 / (?hpw * 52),
+               IF(BOUND(?hpw) && ?u = dw:unit-per-year, 1 / (?hpw * 52), ?none)))))) AS ?per_hour)
+          FILTER(BOUND(?per_hour))
+        }""",
+    "maxPaidUnitsPerHour (pay units one hour of work makes, at most)": """
+        INSERT { GRAPH <{inferred}> { ?pay dw:maxPaidUnitsPerHour ?per_hour } }
+        WHERE {
+          GRAPH ?g { ?pay dw:unitBasis ?u }
+          OPTIONAL { GRAPH ?g1 { ?pay dw:minHoursPerUnit ?hpu_min } }
+          OPTIONAL { GRAPH ?g2 { ?pay dw:maxHoursPerUnit ?hpu_max } }
+          OPTIONAL { GRAPH ?g3 { ?pay dw:unitsPerHour ?uph } }
+          OPTIONAL { GRAPH ?g4 { ?pay dw:hoursPerWeek ?hpw } }
+          BIND(IF(?u = dw:unit-per-hour, 1,
+               IF(BOUND(?hpu_min) || BOUND(?hpu_max), 1 / COALESCE(?hpu_min, ?hpu_max),
+               IF(BOUND(?uph), ?uph,
+               IF(BOUND(?hpw) && ?u = dw:unit-per-week, 1 / ?hpw,
+               IF(BOUND(?hpw) && ?u = dw:unit-per-month, 12 / (?hpw * 52),
+               IF(BOUND(?hpw) && ?u = dw:unit-per-year, 1 / (?hpw * 52), ?none)))))) AS ?per_hour)
+          FILTER(BOUND(?per_hour))
         }""",
 }
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
+import pytest
 
 from benchmarks.generate import generate
 from datawork_kg.build import build
@@ -136,3 +137,18 @@ def test_end_client_price_is_what_the_lead_pays_on_the_first_link(store):
     assert not list(store.query(DW + """SELECT * WHERE { ?c dw:endClientPrice ?pay .
         FILTER NOT EXISTS { ?c dw:hasStep ?s ; dw:leadFirm ?lead . ?s dw:stepIndex 1 ; dw:stepTie ?t .
                             ?pay dw:alongTie ?t ; dw:payer ?lead } }"""))
+
+
+def test_paid_units_per_hour_where_the_paper_gives_the_time(store):
+    """dw:minPaidUnitsPerHour / dw:maxPaidUnitsPerHour: how many of a pay item's units an hour of work
+    makes, only where the paper gives the time (on the bundled evidence: Sheila's audio hour takes 8 to
+    14 working hours, Nina and Vivienne write three posts an hour, Amy works 28 hours a week for a
+    monthly pay, Duong is paid by the hour)."""
+    rows = {r["pay"].value.rsplit("/", 1)[1]: (float(r["low"].value), float(r["high"].value)) for r in store.query(
+        DW + "SELECT ?pay ?low ?high WHERE { ?pay dw:minPaidUnitsPerHour ?low ; dw:maxPaidUnitsPerHour ?high }")}
+    assert rows["olm-southeast-asia-p-sheila-rate"] == pytest.approx((1 / 14, 1 / 8))
+    assert rows["olm-southeast-asia-p-nv-post"] == (3, 3)
+    assert rows["olm-southeast-asia-p-amy-etsy-usd"] == pytest.approx((12 / (28 * 52),) * 2)
+    assert rows["olm-southeast-asia-p-duong-hourly"] == (1, 1)
+    # a pay per unit with no time given has none (the reintermediated SEO job's $75)
+    assert "olm-southeast-asia-p-seo-price" not in rows

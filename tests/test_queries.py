@@ -204,7 +204,8 @@ regenerate this page from the headers).
   `dw:payee` of a pay item that names only its tie, `dw:inForceYear` of an income-group or region-side
   assignment (the year it classifies, so the income-group queries join it on a stored year;
   docs/data-model.md lists them), `dw:endClientPrice` (what a chain's lead firm pays on its first link,
-  the price the share queries divide by). Shares, margins, hourly rates and the classification of a chain or a
+  the price the share queries divide by), `dw:minPaidUnitsPerHour` / `dw:maxPaidUnitsPerHour` (how many of
+  a pay item's units an hour of work makes, where the paper gives the time). Shares, margins, hourly rates and the classification of a chain or a
   pay item in a year are computed by the queries, never stored.
 - **Speed** is measured by `python -m benchmarks` (docs/performance.md), not asserted in tests.
 """
