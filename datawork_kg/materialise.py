@@ -46,7 +46,8 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
 - ``dw:minPaidUnitsPerHour`` / ``dw:maxPaidUnitsPerHour``: how many of a pay item's units one hour of
   work makes, where the paper gives the time (pay per hour; hours a unit takes or units done in an
   hour; hours worked a week for weekly, monthly or yearly pay); the hourly rates stay computed by the
-  queries (amount times this).
+  queries (amount times this);
+- ``dw:chainBasedIn``: the countries the parties of a chain's ties (``dw:chainParty``) are based in.
 """
 from __future__ import annotations
 
@@ -193,6 +194,9 @@ RULES: dict[str, str] = {
                IF(BOUND(?hpw) && ?u = dw:unit-per-year, 1 / (?hpw * 52), ?none)))))) AS ?per_hour)
           FILTER(BOUND(?per_hour))
         }""",
+    "chainBasedIn (the countries a chain's parties are based in)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:chainBasedIn ?country } }
+        WHERE { GRAPH <{inferred}> { ?c dw:chainParty ?p } GRAPH ?g { ?p dw:basedIn ?country } }""",
 }
 
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)

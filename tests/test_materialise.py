@@ -105,6 +105,11 @@ def test_task_parties_and_chain_tiers_on_the_bundled_evidence(store):
     assert count("?c dw:tierCount ?n . FILTER NOT EXISTS { ?c dw:hasStep/dw:stepDepth ?n }") == 0
     assert count("?c dw:tierCount ?n ; dw:hasStep/dw:stepDepth ?d . FILTER(?d > ?n)") == 0
     assert count("?c dw:tierCount ?n . FILTER(?n > 1)") > 0
+    # a chain's countries: where its parties are based, not where they only operate
+    assert count("?c dw:chainBasedIn ?country") > 0
+    assert count("?c dw:chainBasedIn ?country . FILTER NOT EXISTS { ?c dw:hasTie/(dw:orderer|dw:supplier)/dw:basedIn ?country }") == 0
+    assert count("""?c dw:hasTie/(dw:orderer|dw:supplier) ?p . ?p dw:operatesIn ?country .
+                    FILTER NOT EXISTS { ?c dw:chainBasedIn ?country }""") > 0
 
 
 def test_task_forms_and_function_families_on_the_bundled_evidence(store):

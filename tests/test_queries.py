@@ -200,7 +200,8 @@ regenerate this page from the headers).
   definition and defining rule (`dw:materialisationRule`, a SPARQL `CONSTRUCT`), tested equal to its rule:
   `dw:chainParty`, `dw:chainIntermediary`, `dw:endWorker`, `dw:stepDepth`, `dw:tierCount` (a chain's
   deepest step), `dw:taskParty` / `dw:taskForm` (the parties a task is bought through, their forms),
-  `dw:functionFamily` (a task's AI function family), `dw:inChain`, `dw:payer` /
+  `dw:functionFamily` (a task's AI function family), `dw:chainBasedIn` (the countries a chain's
+  parties are based in), `dw:inChain`, `dw:payer` /
   `dw:payee` of a pay item that names only its tie, `dw:inForceYear` of an income-group or region-side
   assignment (the year it classifies, so the income-group queries join it on a stored year;
   docs/data-model.md lists them), `dw:endClientPrice` (what a chain's lead firm pays on its first link,
