@@ -47,7 +47,11 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   work makes, where the paper gives the time (pay per hour; hours a unit takes or units done in an
   hour; hours worked a week for weekly, monthly or yearly pay); the hourly rates stay computed by the
   queries (amount times this);
-- ``dw:chainBasedIn``: the countries the parties of a chain's ties (``dw:chainParty``) are based in.
+- ``dw:chainBasedIn``: the countries the parties of a chain's ties (``dw:chainParty``) are based in;
+- ``dw:lowIncomeInYear``, ``dw:lowerMiddleIncomeInYear``, ``dw:upperMiddleIncomeInYear``,
+  ``dw:highIncomeInYear``: on each country, the years (``dw:inForceYear``) its World Bank income group
+  assignments place it in that group, so that a query finds a country's group in a year with one lookup
+  of the country and the year (the assignment itself takes one lookup per year of the country).
 """
 from __future__ import annotations
 
@@ -197,6 +201,22 @@ RULES: dict[str, str] = {
     "chainBasedIn (the countries a chain's parties are based in)": """
         INSERT { GRAPH <{inferred}> { ?c dw:chainBasedIn ?country } }
         WHERE { GRAPH <{inferred}> { ?c dw:chainParty ?p } GRAPH ?g { ?p dw:basedIn ?country } }""",
+    "lowIncomeInYear (a country's low income years)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:lowIncomeInYear ?year } }
+        WHERE { GRAPH ?g { ?a dw:classifiedCountry ?c ; dw:incomeGroup dw:income-L }
+                GRAPH <{inferred}> { ?a dw:inForceYear ?year } }""",
+    "lowerMiddleIncomeInYear (a country's lower-middle income years)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:lowerMiddleIncomeInYear ?year } }
+        WHERE { GRAPH ?g { ?a dw:classifiedCountry ?c ; dw:incomeGroup dw:income-LM }
+                GRAPH <{inferred}> { ?a dw:inForceYear ?year } }""",
+    "upperMiddleIncomeInYear (a country's upper-middle income years)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:upperMiddleIncomeInYear ?year } }
+        WHERE { GRAPH ?g { ?a dw:classifiedCountry ?c ; dw:incomeGroup dw:income-UM }
+                GRAPH <{inferred}> { ?a dw:inForceYear ?year } }""",
+    "highIncomeInYear (a country's high income years)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:highIncomeInYear ?year } }
+        WHERE { GRAPH ?g { ?a dw:classifiedCountry ?c ; dw:incomeGroup dw:income-H }
+                GRAPH <{inferred}> { ?a dw:inForceYear ?year } }""",
 }
 
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)

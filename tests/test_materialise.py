@@ -157,3 +157,29 @@ def test_paid_units_per_hour_where_the_paper_gives_the_time(store):
     assert rows["olm-southeast-asia-p-duong-hourly"] == (1, 1)
     # a pay per unit with no time given has none (the reintermediated SEO job's $75)
     assert "olm-southeast-asia-p-seo-price" not in rows
+
+
+def test_income_group_years_restate_the_world_bank_assignments(store):
+    """dw:highIncomeInYear and its siblings give each country the years its assignments place it in the
+    group (the dw:inForceYear of the assignment): Venezuela, high income in FY16 only (2014 data, in
+    force for 2015), upper-middle income in FY17-FY21 (2016-2020), unclassified from FY22, has one group a
+    year and none from 2021."""
+    prefix = "PREFIX dw: <https://w3id.org/datawork/ontology#>\n"
+    ve = "<https://w3id.org/datawork/id/country/VE>"
+
+    def years(prop):
+        return {int(s["y"].value) for s in store.query(prefix + f"SELECT ?y WHERE {{ {ve} dw:{prop} ?y }}")}
+
+    props = ("lowIncomeInYear", "lowerMiddleIncomeInYear", "upperMiddleIncomeInYear", "highIncomeInYear")
+    high, upper = years("highIncomeInYear"), years("upperMiddleIncomeInYear")
+    assert 2015 in high and 2014 not in high and 2016 not in high
+    assert set(range(2016, 2021)) <= upper and 2015 not in upper
+    assert not any(y >= 2021 for p in props for y in years(p))
+    every = [y for p in props for y in years(p)]
+    assert len(every) == len(set(every)), "a year with two groups"
+    # the same as reading the assignment in force that year
+    for year in (2015, 2018):
+        group = next(iter(store.query(prefix + f"""SELECT ?g WHERE {{ ?a dw:classifiedCountry {ve} ;
+                          dw:inForceYear {year} ; dw:incomeGroup ?g }}""")))["g"].value
+        prop = {"H": "highIncomeInYear", "UM": "upperMiddleIncomeInYear"}[group.rsplit("-", 1)[1]]
+        assert year in years(prop)
