@@ -51,7 +51,9 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
 - ``dw:lowIncomeInYear``, ``dw:lowerMiddleIncomeInYear``, ``dw:upperMiddleIncomeInYear``,
   ``dw:highIncomeInYear``: on each country, the years (``dw:inForceYear``) its World Bank income group
   assignments place it in that group, so that a query finds a country's group in a year with one lookup
-  of the country and the year (the assignment itself takes one lookup per year of the country).
+  of the country and the year (the assignment itself takes one lookup per year of the country);
+- ``dw:payeeBasedIn``: the countries a pay item's payee (``dw:payee``, stated or the tie's supplier) is
+  based in, so that the pay queries read the payee's country from the pay item.
 """
 from __future__ import annotations
 
@@ -217,6 +219,9 @@ RULES: dict[str, str] = {
         INSERT { GRAPH <{inferred}> { ?c dw:highIncomeInYear ?year } }
         WHERE { GRAPH ?g { ?a dw:classifiedCountry ?c ; dw:incomeGroup dw:income-H }
                 GRAPH <{inferred}> { ?a dw:inForceYear ?year } }""",
+    "payeeBasedIn (the countries a pay item's payee is based in)": """
+        INSERT { GRAPH <{inferred}> { ?pay dw:payeeBasedIn ?place } }
+        WHERE { GRAPH ?g1 { ?pay dw:payee ?payee } GRAPH ?g2 { ?payee dw:basedIn ?place } }""",
 }
 
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)

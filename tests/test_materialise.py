@@ -183,3 +183,16 @@ def test_income_group_years_restate_the_world_bank_assignments(store):
                           dw:inForceYear {year} ; dw:incomeGroup ?g }}""")))["g"].value
         prop = {"H": "highIncomeInYear", "UM": "upperMiddleIncomeInYear"}[group.rsplit("-", 1)[1]]
         assert year in years(prop)
+def test_payee_based_in_is_where_the_pay_items_payee_is_based(store):
+    """dw:payeeBasedIn is the dw:basedIn country of a pay item's dw:payee, stated or taken from the tie
+    (on the bundled evidence, among others, Venezuelan captcha pay)."""
+
+    def count(q: str) -> int:
+        return int(next(iter(store.query(DW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {q} }}")))["n"].value)
+
+    assert count("?pay dw:payeeBasedIn/dw:isoAlpha2 'VE'") > 0
+    assert count("?pay dw:payeeBasedIn ?c . FILTER NOT EXISTS { ?pay dw:payee/dw:basedIn ?c }") == 0
+    assert count("?pay dw:payee/dw:basedIn ?c . FILTER NOT EXISTS { ?pay dw:payeeBasedIn ?c }") == 0
+    # some of them come through a payee the build takes from the tie
+    assert count("""GRAPH <https://w3id.org/datawork/id/graph/inferred> { ?pay dw:payee ?p }
+                    ?pay dw:payeeBasedIn ?c""") > 0
