@@ -53,7 +53,9 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   assignments place it in that group, so that a query finds a country's group in a year with one lookup
   of the country and the year (the assignment itself takes one lookup per year of the country);
 - ``dw:payeeBasedIn``: the countries a pay item's payee (``dw:payee``, stated or the tie's supplier) is
-  based in, so that the pay queries read the payee's country from the pay item.
+  based in, so that the pay queries read the payee's country from the pay item;
+- ``dw:chainForm``: the organisational forms of a chain's parties;
+- ``dw:lastStep``: the steps of a chain whose tie supplies one of its end workers (``dw:endWorker``).
 """
 from __future__ import annotations
 
@@ -222,6 +224,15 @@ RULES: dict[str, str] = {
     "payeeBasedIn (the countries a pay item's payee is based in)": """
         INSERT { GRAPH <{inferred}> { ?pay dw:payeeBasedIn ?place } }
         WHERE { GRAPH ?g1 { ?pay dw:payee ?payee } GRAPH ?g2 { ?payee dw:basedIn ?place } }""",
+    "chainForm (the organisational forms of a chain's parties)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:chainForm ?form } }
+        WHERE { GRAPH <{inferred}> { ?c dw:chainParty ?p } GRAPH ?g { ?p dw:organisationalForm ?form } }""",
+    "lastStep (the steps that reach a chain's end workers)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:lastStep ?s } }
+        WHERE {
+          GRAPH <{inferred}> { ?c dw:endWorker ?w }
+          GRAPH ?g1 { ?c dw:hasStep ?s } GRAPH ?g2 { ?s dw:stepTie ?t } GRAPH ?g3 { ?t dw:supplier ?w }
+        }""",
 }
 
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)

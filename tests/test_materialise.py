@@ -110,6 +110,15 @@ def test_task_parties_and_chain_tiers_on_the_bundled_evidence(store):
     assert count("?c dw:chainBasedIn ?country . FILTER NOT EXISTS { ?c dw:hasTie/(dw:orderer|dw:supplier)/dw:basedIn ?country }") == 0
     assert count("""?c dw:hasTie/(dw:orderer|dw:supplier) ?p . ?p dw:operatesIn ?country .
                     FILTER NOT EXISTS { ?c dw:chainBasedIn ?country }""") > 0
+    # a chain's forms: those of its parties, and only those
+    assert count("?c dw:chainForm dw:form-deep-labour") > 0
+    assert count("?c dw:chainForm ?f . FILTER NOT EXISTS { ?c dw:hasTie/(dw:orderer|dw:supplier)/dw:organisationalForm ?f }") == 0
+    # a chain's last steps supply its end workers; every chain with end workers and steps has one
+    assert count("?c dw:lastStep ?s . FILTER NOT EXISTS { ?c dw:hasStep ?s }") == 0
+    assert count("?c dw:lastStep ?s . ?s dw:stepTie/dw:supplier ?w . FILTER NOT EXISTS { ?c dw:endWorker ?w }") == 0
+    assert count("""?c dw:endWorker ?w ; dw:hasStep ?s . ?s dw:stepTie/dw:supplier ?w .
+                    FILTER NOT EXISTS { ?c dw:lastStep ?s }""") == 0
+    assert count("?c dw:lastStep ?s") > 0
 
 
 def test_task_forms_and_function_families_on_the_bundled_evidence(store):
