@@ -55,7 +55,8 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
 - ``dw:payeeBasedIn``: the countries a pay item's payee (``dw:payee``, stated or the tie's supplier) is
   based in, so that the pay queries read the payee's country from the pay item;
 - ``dw:chainForm``: the organisational forms of a chain's parties;
-- ``dw:lastStep``: the steps of a chain whose tie supplies one of its end workers (``dw:endWorker``).
+- ``dw:lastStep``: the steps of a chain whose tie supplies one of its end workers (``dw:endWorker``);
+- ``dw:chainFlow``: the flow kinds (work, payment) of a chain's ties.
 """
 from __future__ import annotations
 
@@ -233,6 +234,9 @@ RULES: dict[str, str] = {
           GRAPH <{inferred}> { ?c dw:endWorker ?w }
           GRAPH ?g1 { ?c dw:hasStep ?s } GRAPH ?g2 { ?s dw:stepTie ?t } GRAPH ?g3 { ?t dw:supplier ?w }
         }""",
+    "chainFlow (the flow kinds of a chain's ties)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:chainFlow ?flow } }
+        WHERE { GRAPH ?g1 { ?c dw:hasTie ?t } GRAPH ?g2 { ?t dw:flowKind ?flow } }""",
 }
 
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)

@@ -119,6 +119,10 @@ def test_task_parties_and_chain_tiers_on_the_bundled_evidence(store):
     assert count("""?c dw:endWorker ?w ; dw:hasStep ?s . ?s dw:stepTie/dw:supplier ?w .
                     FILTER NOT EXISTS { ?c dw:lastStep ?s }""") == 0
     assert count("?c dw:lastStep ?s") > 0
+    # a chain's flows: those of its ties; work everywhere, payment in the chains that carry money
+    assert count("?c dw:chainFlow ?k . FILTER NOT EXISTS { ?c dw:hasTie/dw:flowKind ?k }") == 0
+    assert count("?c dw:hasTie/dw:flowKind ?k . FILTER NOT EXISTS { ?c dw:chainFlow ?k }") == 0
+    assert 0 < count("?c dw:chainFlow dw:flow-payment") < count("?c dw:chainFlow dw:flow-work")
 
 
 def test_task_forms_and_function_families_on_the_bundled_evidence(store):
