@@ -56,7 +56,8 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   based in, so that the pay queries read the payee's country from the pay item;
 - ``dw:chainForm``: the organisational forms of a chain's parties;
 - ``dw:lastStep``: the steps of a chain whose tie supplies one of its end workers (``dw:endWorker``);
-- ``dw:chainFlow``: the flow kinds (work, payment) of a chain's ties.
+- ``dw:chainFlow``: the flow kinds (work, payment) of a chain's ties;
+- ``dw:chainPattern``: the value-chain patterns a chain shows, itself or in one of its ties.
 """
 from __future__ import annotations
 
@@ -237,6 +238,14 @@ RULES: dict[str, str] = {
     "chainFlow (the flow kinds of a chain's ties)": """
         INSERT { GRAPH <{inferred}> { ?c dw:chainFlow ?flow } }
         WHERE { GRAPH ?g1 { ?c dw:hasTie ?t } GRAPH ?g2 { ?t dw:flowKind ?flow } }""",
+    "chainPattern (the value-chain patterns a chain shows, itself or in its ties)": """
+        INSERT { GRAPH <{inferred}> { ?c dw:chainPattern ?p } }
+        WHERE {
+          GRAPH ?g0 { ?c a dw:Chain }
+          { GRAPH ?g1 { ?c dw:valueChainPattern ?p } }
+          UNION
+          { GRAPH ?g2 { ?c dw:hasTie ?t } GRAPH ?g3 { ?t dw:valueChainPattern ?p } }
+        }""",
 }
 
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)

@@ -123,6 +123,11 @@ def test_task_parties_and_chain_tiers_on_the_bundled_evidence(store):
     assert count("?c dw:chainFlow ?k . FILTER NOT EXISTS { ?c dw:hasTie/dw:flowKind ?k }") == 0
     assert count("?c dw:hasTie/dw:flowKind ?k . FILTER NOT EXISTS { ?c dw:chainFlow ?k }") == 0
     assert 0 < count("?c dw:chainFlow dw:flow-payment") < count("?c dw:chainFlow dw:flow-work")
+    # a chain's patterns: its own and its ties', on chains only
+    assert count("?c dw:chainPattern ?p . FILTER NOT EXISTS { ?c a dw:Chain }") == 0
+    assert count("?c dw:chainPattern ?p . FILTER NOT EXISTS { ?c dw:valueChainPattern|dw:hasTie/dw:valueChainPattern ?p }") == 0
+    assert count("?c dw:hasTie/dw:valueChainPattern ?p . FILTER NOT EXISTS { ?c dw:chainPattern ?p }") == 0
+    assert count("?c dw:hasTie/dw:valueChainPattern ?p . FILTER NOT EXISTS { ?c dw:valueChainPattern ?p }") > 0
 
 
 def test_task_forms_and_function_families_on_the_bundled_evidence(store):

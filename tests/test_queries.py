@@ -208,7 +208,8 @@ regenerate this page from the headers).
   deepest step), `dw:taskParty` / `dw:taskForm` (the parties a task is bought through, their forms),
   `dw:functionFamily` (a task's AI function family), `dw:chainBasedIn` (the countries a chain's
   parties are based in), `dw:chainForm` (their organisational forms), `dw:lastStep` (the steps that
-  reach a chain's end workers), `dw:chainFlow` (the flow kinds of its ties), `dw:inChain`, `dw:payer` /
+  reach a chain's end workers), `dw:chainFlow` (the flow kinds of its ties),
+  `dw:chainPattern` (the value-chain patterns it shows, itself or in a tie), `dw:inChain`, `dw:payer` /
   `dw:payee` of a pay item that names only its tie, `dw:inForceYear` of an income-group or region-side
   assignment (the year it classifies, so the income-group queries join it on a stored year), on
   each country `dw:lowIncomeInYear`, `dw:lowerMiddleIncomeInYear`, `dw:upperMiddleIncomeInYear` and
