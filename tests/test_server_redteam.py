@@ -289,6 +289,22 @@ def test_slow_headers_are_cut_off(live, sent):
     assert httpx.get(live.url + "/health", timeout=5).status_code == 200
 
 
+def test_endless_headers_are_refused(live):
+    from datawork_kg.web.http_limits import DEFAULT_MAX_HEAD
+
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as s:
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        line = b"X-Filler: " + b"a" * 8_000 + b"\r\n"
+        try:
+            for _ in range(DEFAULT_MAX_HEAD // len(line) + 2):  # just past the limit, and no blank line
+                s.sendall(line)
+        except OSError:
+            pass  # the server closed the connection while we were still sending
+        data = _closed_within(s, 8)
+    assert data.startswith(b"HTTP/1.1 431"), data[:100]
+    assert httpx.get(live.url + "/health", timeout=5).status_code == 200
+
+
 def test_slow_body_is_cut_off(live):
     with socket.create_connection(("127.0.0.1", live.port), timeout=10) as s:
         s.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"

@@ -39,6 +39,7 @@ class WebContext:
     max_query_bytes: int
     max_body_bytes: int
     limits_text: str = field(init=False)
+    warm: bool = field(init=False, default=False)  # the start-up caches are filled (app._lifespan)
 
     def __post_init__(self) -> None:
         self.limits_text = (f"Queries time out after {self.timeout:g} s (the work is stopped); results are capped at "
