@@ -187,13 +187,9 @@ def _graph_bytes(triples: list, key: str, prefixes: dict[str, str] | None, cut_b
 
 def used_prefixes(triples: list, prefixes: dict[str, str]) -> dict[str, str]:
     """The prefixes of ``prefixes`` that some IRI (or literal datatype) of ``triples`` starts with."""
-    iris = set()
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
+    terms = {t.subject for t in triples} | {t.predicate for t in triples} | {t.object for t in triples}
+    iris = {term.value for term in terms if isinstance(term, ox.NamedNode)} | \
+        {term.datatype.value for term in terms if isinstance(term, ox.Literal)}
     # one text of every IRI, each after a newline (no IRI holds one): "starts with" is a substring
     # search in C instead of a Python loop over every IRI for every prefix
     text = "\n" + "\n".join(iris)

@@ -83,7 +83,9 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
     ctx = WebContext(Releases(home, base), QueryPool(workers, worker_memory_mb), timeout=timeout, max_rows=max_rows,
                      max_bytes=max_bytes, allow_service=allow_service, base=base, max_query_bytes=max_query_bytes,
                      max_body_bytes=max_body_bytes)
-    routes = (site.routes() + sparql.routes() + ontology.routes() + dataset.routes() + resources.routes()
+    # the resources first: most requests are lookups, and Starlette tries the routes in order
+    # (no other route matches a path under /id)
+    routes = (resources.routes() + site.routes() + sparql.routes() + ontology.routes() + dataset.routes()
               + explorer.routes() + search.routes() + [Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")]
               + site.fallback_routes())
     middleware = [

@@ -24,6 +24,7 @@ from .guard import MAX_URL_BYTES
 
 DEFAULT_READ_TIMEOUT = 20.0  # seconds to send one request's headers and body
 DEFAULT_MAX_HEAD = MAX_URL_BYTES + 16_384  # bytes of request line and headers
+LINGER = 2.0  # seconds a refused connection is drained before it is closed
 _PARSE_URL_MAX = 65_535  # the longest request target httptools.parse_url reads
 
 
@@ -37,6 +38,7 @@ def protocol_with_read_deadline(read_timeout: float = DEFAULT_READ_TIMEOUT,
         _receiving = False   # from a request's first byte to its last body byte
         _in_head = False     # from a request's first byte to the end of its headers
         _head_bytes = 0
+        _refused = False
 
         def connection_made(self, transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -47,6 +49,8 @@ def protocol_with_read_deadline(read_timeout: float = DEFAULT_READ_TIMEOUT,
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return  # read and dropped until the lingering close (see _refuse)
             if self._deadline is None and not self._receiving:
                 self._arm()  # the first bytes of the next request on a kept-alive connection
             super().data_received(data)
@@ -112,14 +116,23 @@ def protocol_with_read_deadline(read_timeout: float = DEFAULT_READ_TIMEOUT,
                 self.transport.close()
 
         def _refuse(self, status: bytes, message: str) -> None:
-            """Answer ``status`` (unless a response is under way) and close the connection."""
+            """Answer ``status`` (unless a response is under way) and close the connection.
+
+            The close lingers: the answer is followed by the end of our side of the stream, and what the
+            client still sends is read and dropped for up to LINGER seconds. Closing at once with its
+            bytes unread would reset the connection, and the client could lose the answer."""
             self._disarm()
             if not self._answering():
                 body = message.encode()
                 self.transport.write(b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
                                      b"connection: close\r\ncontent-length: " + str(len(body)).encode() + b"\r\n\r\n"
                                      + body)
-            self.transport.close()
+            if self.transport.can_write_eof():
+                self._refused = True
+                self.transport.write_eof()
+                self.loop.call_later(LINGER, self.transport.close)
+            else:
+                self.transport.close()
 
     ReadDeadlineProtocol.__name__ = ReadDeadlineProtocol.__qualname__ = "ReadDeadlineProtocol"
     return ReadDeadlineProtocol

@@ -30,6 +30,10 @@ class StoreUnion:
 
     def __init__(self, *stores: ox.Store) -> None:
         self.stores = stores
+        # the subjects and objects of the other stores (small: the VoID description), so that a
+        # pattern whose subject or object none of them holds reads the release's store alone
+        self._subjects = {q.subject for st in stores[1:] for q in st}
+        self._objects = {q.object for st in stores[1:] for q in st}
 
     def quads_for_pattern(self, s, p, o, g=None):
         return itertools.chain.from_iterable(st.quads_for_pattern(s, p, o, g) for st in self.stores)
@@ -38,8 +42,10 @@ class StoreUnion:
         """The quads matching a pattern in the default graph of the release's store (the union of its
         named graphs, each triple once: see ``build.default_graph_size``) and in any graph of the
         others: what :func:`describe` reads, without the copy of each triple in its named graph."""
-        return itertools.chain(self.stores[0].quads_for_pattern(s, p, o, ox.DefaultGraph()),
-                               *(st.quads_for_pattern(s, p, o) for st in self.stores[1:]))
+        first = self.stores[0].quads_for_pattern(s, p, o, ox.DefaultGraph())
+        if (s is not None and s not in self._subjects) or (o is not None and o not in self._objects):
+            return first
+        return itertools.chain(first, *(st.quads_for_pattern(s, p, o) for st in self.stores[1:]))
 
     def query(self, *args, **kwargs):
         return self.stores[0].query(*args, **kwargs)
