@@ -20,6 +20,9 @@ the real pipeline and prints one JSON object per measurement (also appended to `
   concurrent clients on loopback against ``datawork serve`` (skipped when the server is not available);
   the lookups also against ``oxigraph serve-read-only`` on the same store answering the equivalent
   CONSTRUCT (engine ``oxigraph serve``; the datawork row carries ``rps_ratio`` and ``p99_ratio``).
+  ``datawork serve`` is measured once ``/health`` says it is warm (its start-up caches are built in a
+  thread that would compete with the requests); both rows carry the server's CPU time per request
+  (``cpu_ms_per_request``). ``python -m benchmarks.lookups --home H`` runs this comparison alone.
 
 Every row has ``op``, ``size``, ``engine``, ``seconds`` and ``peak_mb``.
 """
