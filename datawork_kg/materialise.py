@@ -57,7 +57,11 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
 - ``dw:chainForm``: the organisational forms of a chain's parties;
 - ``dw:lastStep``: the steps of a chain whose tie supplies one of its end workers (``dw:endWorker``);
 - ``dw:chainFlow``: the flow kinds (work, payment) of a chain's ties;
-- ``dw:chainPattern``: the value-chain patterns a chain shows, itself or in one of its ties.
+- ``dw:chainPattern``: the value-chain patterns a chain shows, itself or in one of its ties;
+- ``dw:lowAmount`` / ``dw:highAmount``: the lowest and highest sum a pay item states or implies, in its
+  own currency and unit: its minimum (maximum) amount, else its amount, else its ratio times the
+  minimum (maximum) amount, else the amount, of the pay item it is given relative to (``dw:relativeTo``);
+  the stated amounts stay the evidence, and shares, margins and hourly rates stay computed by the queries.
 """
 from __future__ import annotations
 
@@ -172,7 +176,8 @@ RULES: dict[str, str] = {
           GRAPH ?g1 { ?pay dw:alongTie ?t ; dw:remunerationKind ?k } VALUES ?k { dw:paykind-price dw:paykind-pay }
           GRAPH ?g2 { ?s dw:stepTie ?t ; dw:stepIndex 1 } GRAPH ?g3 { ?c dw:hasStep ?s } GRAPH ?g4 { ?t dw:orderer ?lead }
           FILTER EXISTS { GRAPH ?g5 { ?c dw:leadFirm ?lead } }
-        }""",    "minPaidUnitsPerHour (pay units one hour of work makes, at least)": """
+        }""",
+    "minPaidUnitsPerHour (pay units one hour of work makes, at least)": """
         INSERT { GRAPH <{inferred}> { ?pay dw:minPaidUnitsPerHour ?per_hour } }
         WHERE {
           GRAPH ?g { ?pay dw:unitBasis ?u }
@@ -245,6 +250,30 @@ RULES: dict[str, str] = {
           { GRAPH ?g1 { ?c dw:valueChainPattern ?p } }
           UNION
           { GRAPH ?g2 { ?c dw:hasTie ?t } GRAPH ?g3 { ?t dw:valueChainPattern ?p } }
+        }""",
+    "lowAmount (the lowest sum a pay item states or implies)": """
+        INSERT { GRAPH <{inferred}> { ?pay dw:lowAmount ?low } }
+        WHERE {
+          GRAPH ?g { ?pay a dw:Remuneration }
+          OPTIONAL { GRAPH ?g1 { ?pay dw:amount ?amt } }
+          OPTIONAL { GRAPH ?g2 { ?pay dw:minAmount ?mn } }
+          OPTIONAL { GRAPH ?g3 { ?pay dw:relativeTo ?ref } GRAPH ?g4 { ?pay dw:ratio ?ratio }
+                     OPTIONAL { GRAPH ?g5 { ?ref dw:amount ?ref_amt } }
+                     OPTIONAL { GRAPH ?g6 { ?ref dw:minAmount ?ref_min } } }
+          BIND(COALESCE(?mn, ?amt, ?ratio * COALESCE(?ref_min, ?ref_amt)) AS ?low)
+          FILTER(BOUND(?low))
+        }""",
+    "highAmount (the highest sum a pay item states or implies)": """
+        INSERT { GRAPH <{inferred}> { ?pay dw:highAmount ?high } }
+        WHERE {
+          GRAPH ?g { ?pay a dw:Remuneration }
+          OPTIONAL { GRAPH ?g1 { ?pay dw:amount ?amt } }
+          OPTIONAL { GRAPH ?g2 { ?pay dw:maxAmount ?mx } }
+          OPTIONAL { GRAPH ?g3 { ?pay dw:relativeTo ?ref } GRAPH ?g4 { ?pay dw:ratio ?ratio }
+                     OPTIONAL { GRAPH ?g5 { ?ref dw:amount ?ref_amt } }
+                     OPTIONAL { GRAPH ?g6 { ?ref dw:maxAmount ?ref_max } } }
+          BIND(COALESCE(?mx, ?amt, ?ratio * COALESCE(?ref_max, ?ref_amt)) AS ?high)
+          FILTER(BOUND(?high))
         }""",
 }
 

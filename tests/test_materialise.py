@@ -214,3 +214,28 @@ def test_payee_based_in_is_where_the_pay_items_payee_is_based(store):
     # some of them come through a payee the build takes from the tie
     assert count("""GRAPH <https://w3id.org/datawork/id/graph/inferred> { ?pay dw:payee ?p }
                     ?pay dw:payeeBasedIn ?c""") > 0
+
+
+def test_low_and_high_amounts_are_the_stated_or_implied_bounds_of_a_pay_item(store):
+    """dw:lowAmount / dw:highAmount: a range's ends, a single amount twice, or a ratio of another pay
+    item times that item's bounds (on the bundled evidence: Sheila's usual online month USD 250-300,
+    Amy's PHP 25,000 a month online, her local BPO salary half of it, Sheila's BPO salary twice her
+    usual month, Amy's two BPO salaries stated only relative to each other, so with no bounds)."""
+    rows = {}
+    for r in store.query(DW + """SELECT ?pay ?low ?high WHERE {
+            ?pay a dw:Remuneration OPTIONAL { ?pay dw:lowAmount ?low } OPTIONAL { ?pay dw:highAmount ?high } }"""):
+        rows[r["pay"].value.rsplit("/", 1)[1]] = tuple(None if r[v] is None else float(r[v].value) for v in ("low", "high"))
+    assert rows["olm-southeast-asia-p-sheila-usual-month"] == (250, 300)
+    assert rows["olm-southeast-asia-p-amy-etsy-php"] == (25000, 25000)
+    assert rows["olm-southeast-asia-p-amy-local-bpo-salary"] == (12500, 12500)
+    assert rows["olm-southeast-asia-p-sheila-bpo-salary"] == (500, 600)
+    assert rows["olm-southeast-asia-p-amy-intl-bpo-salary"] == (None, None)
+    # every pay item with a stated amount or range has the bounds it states, and no other
+    def count(q: str) -> int:
+        return int(next(iter(store.query(DW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {q} }}")))["n"].value)
+
+    assert count("?pay dw:minAmount ?m ; dw:lowAmount ?l FILTER(?l != ?m)") == 0
+    assert count("?pay dw:maxAmount ?m ; dw:highAmount ?h FILTER(?h != ?m)") == 0
+    assert count("?pay dw:amount ?a FILTER NOT EXISTS { ?pay dw:lowAmount ?a ; dw:highAmount ?a }") == 0
+    assert count("?pay dw:lowAmount ?l ; dw:highAmount ?h FILTER(?l > ?h)") == 0
+    assert count("?pay dw:lowAmount ?l1, ?l2 FILTER(?l1 != ?l2)") == 0
