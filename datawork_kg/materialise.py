@@ -71,6 +71,55 @@ import pyoxigraph as ox
 
 from .ntriples import RDF_TYPE
 
+def _paid_units_per_hour(prop: str, hours_first: str, hours_then: str) -> str:
+    """The rule of ``dw:minPaidUnitsPerHour`` or ``dw:maxPaidUnitsPerHour``: how many of a pay item's
+    units one hour of work makes. The two differ only in which of the hours a unit takes they read first
+    (the longest time gives the fewest units an hour)."""
+    return f"""
+        INSERT {{ GRAPH <{{inferred}}> {{ ?pay {prop} ?per_hour }} }}
+        WHERE {{
+          GRAPH ?g {{ ?pay dw:unitBasis ?u }}
+          OPTIONAL {{ GRAPH ?g1 {{ ?pay dw:minHoursPerUnit ?hpu_min }} }}
+          OPTIONAL {{ GRAPH ?g2 {{ ?pay dw:maxHoursPerUnit ?hpu_max }} }}
+          OPTIONAL {{ GRAPH ?g3 {{ ?pay dw:unitsPerHour ?uph }} }}
+          OPTIONAL {{ GRAPH ?g4 {{ ?pay dw:hoursPerWeek ?hpw }} }}
+          BIND(IF(?u = dw:unit-per-hour, 1,
+               IF(BOUND(?hpu_min) || BOUND(?hpu_max), 1 / COALESCE({hours_first}, {hours_then}),
+               IF(BOUND(?uph), ?uph,
+               IF(BOUND(?hpw) && ?u = dw:unit-per-week, 1 / ?hpw,
+               IF(BOUND(?hpw) && ?u = dw:unit-per-month, 12 / (?hpw * 52),
+               IF(BOUND(?hpw) && ?u = dw:unit-per-year, 1 / (?hpw * 52), ?none)))))) AS ?per_hour)
+          FILTER(BOUND(?per_hour))
+        }}"""
+
+
+def _income_in_year(prop: str, group: str) -> str:
+    """The rule of one of ``dw:lowIncomeInYear`` ... ``dw:highIncomeInYear``: the years in force of a
+    country's World Bank assignments to ``group``."""
+    return f"""
+        INSERT {{ GRAPH <{{inferred}}> {{ ?c {prop} ?year }} }}
+        WHERE {{ GRAPH ?g {{ ?a dw:classifiedCountry ?c ; dw:incomeGroup {group} }}
+                GRAPH <{{inferred}}> {{ ?a dw:inForceYear ?year }} }}"""
+
+
+def _pay_bound(prop: str, stated_bound: str) -> str:
+    """The rule of ``dw:lowAmount`` (``stated_bound`` ``dw:minAmount``) or ``dw:highAmount``
+    (``dw:maxAmount``): the pay item's stated bound, else its amount, else its ratio times the same bound
+    (else the amount) of the pay item it is stated relative to."""
+    return f"""
+        INSERT {{ GRAPH <{{inferred}}> {{ ?pay {prop} ?bound }} }}
+        WHERE {{
+          GRAPH ?g {{ ?pay a dw:Remuneration }}
+          OPTIONAL {{ GRAPH ?g1 {{ ?pay dw:amount ?amt }} }}
+          OPTIONAL {{ GRAPH ?g2 {{ ?pay {stated_bound} ?stated }} }}
+          OPTIONAL {{ GRAPH ?g3 {{ ?pay dw:relativeTo ?ref }} GRAPH ?g4 {{ ?pay dw:ratio ?ratio }}
+                     OPTIONAL {{ GRAPH ?g5 {{ ?ref dw:amount ?ref_amt }} }}
+                     OPTIONAL {{ GRAPH ?g6 {{ ?ref {stated_bound} ?ref_stated }} }} }}
+          BIND(COALESCE(?stated, ?amt, ?ratio * COALESCE(?ref_stated, ?ref_amt)) AS ?bound)
+          FILTER(BOUND(?bound))
+        }}"""
+
+
 RULES: dict[str, str] = {
     "subclass closure": """
         INSERT { GRAPH <{inferred}> { ?x a ?super } }
@@ -177,57 +226,19 @@ RULES: dict[str, str] = {
           GRAPH ?g2 { ?s dw:stepTie ?t ; dw:stepIndex 1 } GRAPH ?g3 { ?c dw:hasStep ?s } GRAPH ?g4 { ?t dw:orderer ?lead }
           FILTER EXISTS { GRAPH ?g5 { ?c dw:leadFirm ?lead } }
         }""",
-    "minPaidUnitsPerHour (pay units one hour of work makes, at least)": """
-        INSERT { GRAPH <{inferred}> { ?pay dw:minPaidUnitsPerHour ?per_hour } }
-        WHERE {
-          GRAPH ?g { ?pay dw:unitBasis ?u }
-          OPTIONAL { GRAPH ?g1 { ?pay dw:minHoursPerUnit ?hpu_min } }
-          OPTIONAL { GRAPH ?g2 { ?pay dw:maxHoursPerUnit ?hpu_max } }
-          OPTIONAL { GRAPH ?g3 { ?pay dw:unitsPerHour ?uph } }
-          OPTIONAL { GRAPH ?g4 { ?pay dw:hoursPerWeek ?hpw } }
-          BIND(IF(?u = dw:unit-per-hour, 1,
-               IF(BOUND(?hpu_min) || BOUND(?hpu_max), 1 / COALESCE(?hpu_max, ?hpu_min),
-               IF(BOUND(?uph), ?uph,
-               IF(BOUND(?hpw) && ?u = dw:unit-per-week, 1 / ?hpw,
-               IF(BOUND(?hpw) && ?u = dw:unit-per-month, 12 / (?hpw * 52),
-               IF(BOUND(?hpw) && ?u = dw:unit-per-year, 1 / (?hpw * 52), ?none)))))) AS ?per_hour)
-          FILTER(BOUND(?per_hour))
-        }""",
-    "maxPaidUnitsPerHour (pay units one hour of work makes, at most)": """
-        INSERT { GRAPH <{inferred}> { ?pay dw:maxPaidUnitsPerHour ?per_hour } }
-        WHERE {
-          GRAPH ?g { ?pay dw:unitBasis ?u }
-          OPTIONAL { GRAPH ?g1 { ?pay dw:minHoursPerUnit ?hpu_min } }
-          OPTIONAL { GRAPH ?g2 { ?pay dw:maxHoursPerUnit ?hpu_max } }
-          OPTIONAL { GRAPH ?g3 { ?pay dw:unitsPerHour ?uph } }
-          OPTIONAL { GRAPH ?g4 { ?pay dw:hoursPerWeek ?hpw } }
-          BIND(IF(?u = dw:unit-per-hour, 1,
-               IF(BOUND(?hpu_min) || BOUND(?hpu_max), 1 / COALESCE(?hpu_min, ?hpu_max),
-               IF(BOUND(?uph), ?uph,
-               IF(BOUND(?hpw) && ?u = dw:unit-per-week, 1 / ?hpw,
-               IF(BOUND(?hpw) && ?u = dw:unit-per-month, 12 / (?hpw * 52),
-               IF(BOUND(?hpw) && ?u = dw:unit-per-year, 1 / (?hpw * 52), ?none)))))) AS ?per_hour)
-          FILTER(BOUND(?per_hour))
-        }""",
+    "minPaidUnitsPerHour (pay units one hour of work makes, at least)":
+        _paid_units_per_hour("dw:minPaidUnitsPerHour", "?hpu_max", "?hpu_min"),
+    "maxPaidUnitsPerHour (pay units one hour of work makes, at most)":
+        _paid_units_per_hour("dw:maxPaidUnitsPerHour", "?hpu_min", "?hpu_max"),
     "chainBasedIn (the countries a chain's parties are based in)": """
         INSERT { GRAPH <{inferred}> { ?c dw:chainBasedIn ?country } }
         WHERE { GRAPH <{inferred}> { ?c dw:chainParty ?p } GRAPH ?g { ?p dw:basedIn ?country } }""",
-    "lowIncomeInYear (a country's low income years)": """
-        INSERT { GRAPH <{inferred}> { ?c dw:lowIncomeInYear ?year } }
-        WHERE { GRAPH ?g { ?a dw:classifiedCountry ?c ; dw:incomeGroup dw:income-L }
-                GRAPH <{inferred}> { ?a dw:inForceYear ?year } }""",
-    "lowerMiddleIncomeInYear (a country's lower-middle income years)": """
-        INSERT { GRAPH <{inferred}> { ?c dw:lowerMiddleIncomeInYear ?year } }
-        WHERE { GRAPH ?g { ?a dw:classifiedCountry ?c ; dw:incomeGroup dw:income-LM }
-                GRAPH <{inferred}> { ?a dw:inForceYear ?year } }""",
-    "upperMiddleIncomeInYear (a country's upper-middle income years)": """
-        INSERT { GRAPH <{inferred}> { ?c dw:upperMiddleIncomeInYear ?year } }
-        WHERE { GRAPH ?g { ?a dw:classifiedCountry ?c ; dw:incomeGroup dw:income-UM }
-                GRAPH <{inferred}> { ?a dw:inForceYear ?year } }""",
-    "highIncomeInYear (a country's high income years)": """
-        INSERT { GRAPH <{inferred}> { ?c dw:highIncomeInYear ?year } }
-        WHERE { GRAPH ?g { ?a dw:classifiedCountry ?c ; dw:incomeGroup dw:income-H }
-                GRAPH <{inferred}> { ?a dw:inForceYear ?year } }""",
+    "lowIncomeInYear (a country's low income years)": _income_in_year("dw:lowIncomeInYear", "dw:income-L"),
+    "lowerMiddleIncomeInYear (a country's lower-middle income years)":
+        _income_in_year("dw:lowerMiddleIncomeInYear", "dw:income-LM"),
+    "upperMiddleIncomeInYear (a country's upper-middle income years)":
+        _income_in_year("dw:upperMiddleIncomeInYear", "dw:income-UM"),
+    "highIncomeInYear (a country's high income years)": _income_in_year("dw:highIncomeInYear", "dw:income-H"),
     "payeeBasedIn (the countries a pay item's payee is based in)": """
         INSERT { GRAPH <{inferred}> { ?pay dw:payeeBasedIn ?place } }
         WHERE { GRAPH ?g1 { ?pay dw:payee ?payee } GRAPH ?g2 { ?payee dw:basedIn ?place } }""",
@@ -251,30 +262,8 @@ RULES: dict[str, str] = {
           UNION
           { GRAPH ?g2 { ?c dw:hasTie ?t } GRAPH ?g3 { ?t dw:valueChainPattern ?p } }
         }""",
-    "lowAmount (the lowest sum a pay item states or implies)": """
-        INSERT { GRAPH <{inferred}> { ?pay dw:lowAmount ?low } }
-        WHERE {
-          GRAPH ?g { ?pay a dw:Remuneration }
-          OPTIONAL { GRAPH ?g1 { ?pay dw:amount ?amt } }
-          OPTIONAL { GRAPH ?g2 { ?pay dw:minAmount ?mn } }
-          OPTIONAL { GRAPH ?g3 { ?pay dw:relativeTo ?ref } GRAPH ?g4 { ?pay dw:ratio ?ratio }
-                     OPTIONAL { GRAPH ?g5 { ?ref dw:amount ?ref_amt } }
-                     OPTIONAL { GRAPH ?g6 { ?ref dw:minAmount ?ref_min } } }
-          BIND(COALESCE(?mn, ?amt, ?ratio * COALESCE(?ref_min, ?ref_amt)) AS ?low)
-          FILTER(BOUND(?low))
-        }""",
-    "highAmount (the highest sum a pay item states or implies)": """
-        INSERT { GRAPH <{inferred}> { ?pay dw:highAmount ?high } }
-        WHERE {
-          GRAPH ?g { ?pay a dw:Remuneration }
-          OPTIONAL { GRAPH ?g1 { ?pay dw:amount ?amt } }
-          OPTIONAL { GRAPH ?g2 { ?pay dw:maxAmount ?mx } }
-          OPTIONAL { GRAPH ?g3 { ?pay dw:relativeTo ?ref } GRAPH ?g4 { ?pay dw:ratio ?ratio }
-                     OPTIONAL { GRAPH ?g5 { ?ref dw:amount ?ref_amt } }
-                     OPTIONAL { GRAPH ?g6 { ?ref dw:maxAmount ?ref_max } } }
-          BIND(COALESCE(?mx, ?amt, ?ratio * COALESCE(?ref_max, ?ref_amt)) AS ?high)
-          FILTER(BOUND(?high))
-        }""",
+    "lowAmount (the lowest sum a pay item states or implies)": _pay_bound("dw:lowAmount", "dw:minAmount"),
+    "highAmount (the highest sum a pay item states or implies)": _pay_bound("dw:highAmount", "dw:maxAmount"),
 }
 
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)
