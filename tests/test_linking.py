@@ -253,7 +253,7 @@ def test_linksets_count_the_links(full_graph):
 
 # ============================================================================ queries
 def _small_graph() -> Graph:
-    """Two workers (VE, MG), a lead firm (FR), four pay items and one chain."""
+    """Two workers (VE, MG), a lead firm (FR), four pay items and one chain of one tie, from the firm to the MG worker."""
     g = Graph()
     s = IRI.study("t")
     g.add((s, RDF.type, DW.Study))
@@ -282,24 +282,36 @@ def _small_graph() -> Graph:
     g.add((c, DW.hasStep, step))
     g.add((step, DW.stepIndex, Literal(1, datatype=XSD.integer)))
     g.add((step, DW.stepTie, tie))
+    g.add((c, DW.hasTie, tie))
+    g.add((tie, RDF.type, DW.Tie))
+    g.add((tie, DW.flowKind, DW["flow-work"]))
     g.add((tie, DW.orderer, firm))
     g.add((tie, DW.supplier, mg))
+    for worker in (ve, mg):
+        g.add((worker, RDF.type, DW.Worker))
     return g
 
 
 @pytest.fixture(scope="module")
 def small_store():
-    store = ox.Store()
+    """The small case graph, the reference graph of three countries and the ontology, each in its named
+    graph and all in the default graph (their union), with what the build materialises from them (every
+    rule of datawork_kg.materialise, as the build runs them): the income-group queries read the years in
+    force, a country's group in a year and a chain's last step."""
     from datawork_kg.build import ontology_graph
+    from datawork_kg.materialise import materialise
+    from datawork_kg.ontology import ONTOLOGY_GRAPH
 
-    # the classification's rule lives in the ontology, its data source in the reference graph
-    for g in (_small_graph(), reference_graph(None, IRI, countries=["VE", "MG", "FR"]), ontology_graph()):
-        store.load(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
-    # what the build materialises for the income-group queries: each assignment's year (the ontology's rule)
-    rule = next(iter(store.query("SELECT ?rule WHERE { <https://w3id.org/datawork/ontology#inForceYear> "
-                                 "<https://w3id.org/datawork/ontology#materialisationRule> ?rule }")))["rule"].value
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in list(store.query(
-        "PREFIX dw: <https://w3id.org/datawork/ontology#>\n" + rule)))
+    store = ox.Store()
+    graphs = {str(IRI.graph("small")): _small_graph(),
+              str(IRI.graph("reference")): reference_graph(None, IRI, countries=["VE", "MG", "FR"]),
+              str(ONTOLOGY_GRAPH): ontology_graph()}
+    for name, g in graphs.items():
+        text = g.serialize(format="nt", encoding="utf-8")
+        store.load(text, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+        store.load(text, ox.RdfFormat.N_TRIPLES)
+    materialise(store, ontology_graph=str(ONTOLOGY_GRAPH), inferred_graph=str(IRI.graph("inferred")),
+                default_graph_too=True)
     return store
 
 
