@@ -111,7 +111,6 @@ def bench_server(out: Out, size: str, home: Path, args) -> None:
     if not server_available():
         out(op="server", size=size, engine="datawork serve", seconds=None, peak_mb=None, skipped="server not available")
         return
-    import asyncio
 
     import httpx
 
@@ -153,13 +152,8 @@ def bench_server(out: Out, size: str, home: Path, args) -> None:
                 out(op=f"server.{kind}", size=size, engine="datawork serve", seconds=None, peak_mb=None,
                     skipped=f"{m} {u} answered {r.status_code}")
                 continue
-            cpu = _cpu_seconds(proc.pid)
-            res = asyncio.run(_load(reqs, accept, args.clients, args.requests, args.server_seconds))
-            cpu = _cpu_seconds(proc.pid) - cpu
-            rss = _rss_mb(proc.pid)
-            row = dict(op=f"server.{kind}", size=size, engine="datawork serve", seconds=round(res["seconds"], 3), peak_mb=rss,
-                       clients=args.clients, requests=res["n"], errors=res["errors"], rps=round(res["n"] / res["seconds"], 1),
-                       p50_ms=res["p50"], p99_ms=res["p99"], cpu_ms_per_request=round(1000 * cpu / max(1, res["n"]), 2))
+            row = dict(op=f"server.{kind}", size=size, engine="datawork serve", clients=args.clients,
+                       **measure_load(proc.pid, reqs, accept, args))
             if kind == "lookup":
                 lookup_row = row  # written with Oxigraph's figures, once the datawork server is stopped
             else:
@@ -222,7 +216,6 @@ WHERE {{
 def bench_oxigraph_lookups(out: Out, size: str, home: Path, iris: list[str], args) -> dict | None:
     """The same lookups answered by ``oxigraph serve-read-only`` on the same store (the release's own
     RocksDB folder), as the equivalent CONSTRUCT per IRI, with the same clients; its rps and p50/p99."""
-    import asyncio
     from urllib.parse import quote
 
     exe = Path(sys.executable).parent / "oxigraph"
@@ -249,14 +242,9 @@ def bench_oxigraph_lookups(out: Out, size: str, home: Path, iris: list[str], arg
             out(op="server.lookup", size=size, engine="oxigraph serve", seconds=None, peak_mb=None,
                 skipped=f"the CONSTRUCT answered {r.status_code}: {r.text[:200]}")
             return None
-        cpu = _cpu_seconds(proc.pid)
-        res = asyncio.run(_load(reqs, "text/turtle", args.clients, args.requests, args.server_seconds))
-        cpu = _cpu_seconds(proc.pid) - cpu
-        row = out(op="server.lookup", size=size, engine="oxigraph serve", seconds=round(res["seconds"], 3),
-                  peak_mb=_rss_mb(proc.pid), clients=args.clients, requests=res["n"], errors=res["errors"],
-                  rps=round(res["n"] / res["seconds"], 1), p50_ms=res["p50"], p99_ms=res["p99"],
-                  cpu_ms_per_request=round(1000 * cpu / max(1, res["n"]), 2))
-        return row if res["n"] and not res["errors"] else None
+        row = out(op="server.lookup", size=size, engine="oxigraph serve", clients=args.clients,
+                  **measure_load(proc.pid, reqs, "text/turtle", args))
+        return row if row["requests"] and not row["errors"] else None
     finally:
         server.stop(grace=10)
 
@@ -264,6 +252,19 @@ def bench_oxigraph_lookups(out: Out, size: str, home: Path, iris: list[str], arg
 def _last_line(exc: Exception) -> str:
     lines = str(exc).strip().splitlines()
     return lines[-1] if lines else "?"
+
+
+def measure_load(pid: int, reqs: list[tuple], accept: str, args) -> dict:
+    """``args.clients`` concurrent clients sending ``reqs`` to the server process ``pid`` (``args.requests``
+    in all, at most ``args.server_seconds``): the row's figures, with the server's CPU time per request."""
+    import asyncio
+
+    cpu = _cpu_seconds(pid)
+    res = asyncio.run(_load(reqs, accept, args.clients, args.requests, args.server_seconds))
+    cpu = _cpu_seconds(pid) - cpu
+    return dict(seconds=round(res["seconds"], 3), peak_mb=_rss_mb(pid), requests=res["n"], errors=res["errors"],
+                rps=round(res["n"] / res["seconds"], 1), p50_ms=res["p50"], p99_ms=res["p99"],
+                cpu_ms_per_request=round(1000 * cpu / max(1, res["n"]), 2))
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -11,14 +11,13 @@ written into the home: both servers open its store read-only.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import statistics
 from pathlib import Path
 
 from tests.servers import start_datawork
 
-from .__main__ import ROOT, Out, _cpu_seconds, _load, _rss_mb, bench_oxigraph_lookups, lookup_iris, lookup_paths, wait_warm
+from .__main__ import ROOT, Out, bench_oxigraph_lookups, lookup_iris, lookup_paths, measure_load, wait_warm
 
 
 def datawork_lookups(home: Path, iris: list[str], args) -> dict | None:
@@ -32,12 +31,7 @@ def datawork_lookups(home: Path, iris: list[str], args) -> dict | None:
         r = httpx.get(reqs[0][1], headers={"Accept": "text/turtle"}, timeout=60)
         if r.status_code != 200:
             raise RuntimeError(f"{reqs[0][1]} answered {r.status_code}")
-        cpu = _cpu_seconds(server.proc.pid)
-        res = asyncio.run(_load(reqs, "text/turtle", args.clients, args.requests, args.server_seconds))
-        cpu = _cpu_seconds(server.proc.pid) - cpu
-        return dict(rps=round(res["n"] / res["seconds"], 1), p50_ms=res["p50"], p99_ms=res["p99"], requests=res["n"],
-                    errors=res["errors"], warm=warm, peak_mb=_rss_mb(server.proc.pid),
-                    cpu_ms_per_request=round(1000 * cpu / max(1, res["n"]), 2))
+        return dict(measure_load(server.proc.pid, reqs, "text/turtle", args), warm=warm)
     finally:
         server.stop(grace=10)
 
