@@ -1,7 +1,7 @@
 """The ``server.lookup`` rows of ``python -m benchmarks`` alone, on a home that is already built.
 
 ``python -m benchmarks.lookups --home H [--size 100k] [--repeat 3] [--clients 20 --requests 5000
---server-seconds 30]`` runs, ``--repeat`` times, ``datawork serve`` then ``oxigraph serve-read-only``
+--server-seconds 30] [--processes N]`` runs, ``--repeat`` times, ``datawork serve`` then ``oxigraph serve-read-only``
 (the equivalent CONSTRUCT, :data:`benchmarks.__main__.LOOKUP_CONSTRUCT`) back to back on the same
 store, with the same clients and the same resources as the full benchmark (the functions are its own),
 and prints each pair as JSON lines, then one ``server.lookup.median`` row: the medians of both
@@ -24,14 +24,15 @@ def datawork_lookups(home: Path, iris: list[str], args) -> dict | None:
     """The lookups of ``iris`` against ``datawork serve`` on ``home``: rps and p50/p99 (ms)."""
     import httpx
 
-    server = start_datawork(home, cwd=ROOT)
+    server = start_datawork(home, *([] if args.processes is None else ["--processes", str(args.processes)]), cwd=ROOT)
     try:
         warm = wait_warm(server.url)
         reqs = [("GET", server.url + p, None) for p in lookup_paths(iris)]
         r = httpx.get(reqs[0][1], headers={"Accept": "text/turtle"}, timeout=60)
         if r.status_code != 200:
             raise RuntimeError(f"{reqs[0][1]} answered {r.status_code}")
-        return dict(measure_load(server.proc.pid, reqs, "text/turtle", args), warm=warm)
+        processes = len(httpx.get(server.url + "/health", timeout=60).json().get("processes", [1]))
+        return dict(measure_load(server.proc.pid, reqs, "text/turtle", args), warm=warm, processes=processes)
     finally:
         server.stop(grace=10)
 
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=5000, help="requests per server measurement")
     ap.add_argument("--server-seconds", type=float, default=30.0, help="time cap per server measurement")
+    ap.add_argument("--processes", type=int, help="datawork serve --processes (default: the server's own default, "
+                                                  "as a user runs it)")
     ap.add_argument("--out", help="also append the JSON lines to this file")
     args = ap.parse_args(argv)
     out = Out(args.out)
@@ -53,7 +56,8 @@ def main(argv: list[str] | None = None) -> None:
     pairs = []
     for i in range(args.repeat):
         dw = datawork_lookups(home, iris, args)
-        out(op="server.lookup", size=args.size, engine="datawork serve", run=i, clients=args.clients, **dw)
+        out(op="server.lookup", size=args.size, engine="datawork serve", run=i, clients=args.clients,
+            processes=dw.pop("processes"), **dw)
         ox = bench_oxigraph_lookups(out, args.size, home, iris, args)
         if ox:
             pairs.append((dw, ox))

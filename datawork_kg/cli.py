@@ -357,17 +357,19 @@ def link_refresh(endpoint, yes, timeout):
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Query timeout in seconds.")
 @click.option("--max-rows", type=int, default=10000, show_default=True, help="Row cap for SPARQL results.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Query worker processes (each query runs in one, killed at the timeout).")
+              help="Query worker processes of each HTTP process (each query runs in one, killed at the timeout).")
+@click.option("--processes", type=click.IntRange(1, 64), default=None,
+              help="HTTP processes answering requests, each on one core  [default: the machine's cores, at most 4]")
 @click.pass_context
 @handled
-def serve(ctx, host, port, allow_service, timeout, max_rows, workers):
+def serve(ctx, host, port, allow_service, timeout, max_rows, workers, processes):
     """Serve the graph as linked data with a SPARQL endpoint (read-only)."""
     from .web.app import serve as run
 
     _check_can_listen(host, port)
 
     run(home=ctx.obj["home"], host=host, port=port, allow_service=allow_service, timeout=timeout, max_rows=max_rows,
-        base=ctx.obj["base"], workers=workers)
+        base=ctx.obj["base"], workers=workers, processes=processes)
 
 
 def _check_can_listen(host: str, port: int) -> None:

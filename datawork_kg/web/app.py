@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -24,7 +26,9 @@ from ..errors import StoreError
 from ..store import Workspace
 from .context import WebContext, ctx_of
 from .guard import MAX_BODY_BYTES, MAX_URL_BYTES, GuardMiddleware
+from . import http_limits
 from .pool import DEFAULT_MAX_BYTES, DEFAULT_WORKER_MEMORY_MB, QueryPool
+from .processes import SETTINGS_ENV, Board, default_processes
 from .release import Releases
 from .routes import dataset, explorer, ontology, resources, search, site, sparql
 
@@ -55,20 +59,32 @@ async def store_error(request: Request, exc: StoreError) -> Response:
 
 def _lifespan(ctx: WebContext):
     def warm() -> None:
-        """Fill the caches the first visitors would otherwise wait for (browse index, pyLODE page)."""
+        """Fill the caches the first visitors would otherwise wait for (the labels descriptions read,
+        browse index, pyLODE page)."""
         with contextlib.suppress(Exception):
             rel = ctx.releases.current()
+            rel.pages.index_labels()
             rel.kinds()
             rel.ontology_html()
         ctx.warm = True  # /health says so: a benchmark measures the server after this start-up work
+
+    async def publish() -> None:
+        """Keep this process's state on the board the server's other processes read (``/health``)."""
+        while True:
+            ctx.board.publish(ctx.process_state())
+            await asyncio.sleep(0.5)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await ctx.pool.start()
         warming = asyncio.get_running_loop().run_in_executor(None, warm)
+        publishing = asyncio.get_running_loop().create_task(publish()) if ctx.board is not None else None
         try:
             yield
         finally:
+            if publishing is not None:
+                publishing.cancel()
+                ctx.board.withdraw()
             await ctx.pool.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(warming), 0.1)
@@ -78,11 +94,12 @@ def _lifespan(ctx: WebContext):
 def create_app(home: Path | str | None = None, *, allow_service: bool = False, timeout: float = DEFAULT_TIMEOUT,
                max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES, base: str | None = None, workers: int = 2,
                max_query_bytes: int = MAX_QUERY_BYTES, max_body_bytes: int = MAX_BODY_BYTES,
-               worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB) -> Starlette:
-    """The Starlette application (for uvicorn, tests, or mounting elsewhere)."""
+               worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB, board: Board | None = None) -> Starlette:
+    """The Starlette application (for uvicorn, tests, or mounting elsewhere). ``board``: where the HTTP
+    processes of one server tell each other their state (:mod:`.processes`), when there are several."""
     ctx = WebContext(Releases(home, base), QueryPool(workers, worker_memory_mb), timeout=timeout, max_rows=max_rows,
                      max_bytes=max_bytes, allow_service=allow_service, base=base, max_query_bytes=max_query_bytes,
-                     max_body_bytes=max_body_bytes)
+                     max_body_bytes=max_body_bytes, board=board)
     # the resources first: most requests are lookups, and Starlette tries the routes in order
     # (no other route matches a path under /id)
     routes = (resources.routes() + site.routes() + sparql.routes() + ontology.routes() + dataset.routes()
@@ -103,12 +120,23 @@ def create_app(home: Path | str | None = None, *, allow_service: bool = False, t
     return app
 
 
+def app_from_environment() -> Starlette:
+    """The application of one HTTP process of a server with several (uvicorn's factory in each of
+    them): the settings ``serve`` put in :data:`.processes.SETTINGS_ENV`."""
+    settings = json.loads(os.environ[SETTINGS_ENV])
+    board = Board(settings.pop("board"), settings.pop("processes"))
+    return create_app(**settings, board=board)
+
+
 def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8080, allow_service: bool = False,
           timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS, *, base: str | None = None,
           workers: int = 2, log_level: str = "info", worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
-          max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    """Run the server until interrupted (``datawork serve``)."""
+          max_bytes: int = DEFAULT_MAX_BYTES, processes: int | None = None) -> None:
+    """Run the server until interrupted (``datawork serve``): ``processes`` HTTP processes (default:
+    :func:`.processes.default_processes`), each with ``workers`` query workers."""
+    import shutil
     import sys
+    import tempfile
 
     import uvicorn
 
@@ -118,16 +146,33 @@ def serve(home: Path | str | None = None, host: str = "127.0.0.1", port: int = 8
         raise StoreError("--timeout must be positive")
     if max_rows <= 0:
         raise StoreError("--max-rows must be positive")
-    app = create_app(home, allow_service=allow_service, timeout=timeout, max_rows=max_rows, base=base, workers=workers,
-                     worker_memory_mb=worker_memory_mb, max_bytes=max_bytes)
+    processes = default_processes() if processes is None else processes
+    if processes < 1:
+        raise StoreError("--processes must be at least 1")
+    settings = dict(home=str(ws.root), allow_service=allow_service, timeout=timeout, max_rows=max_rows, base=base,
+                    workers=workers, worker_memory_mb=worker_memory_mb, max_bytes=max_bytes)
     shown = f"[{host}]" if ":" in host else host
     print(f"datawork serve: release {rel.name} from {ws.root}\n"
           f"  http://{shown}:{port}/  (SPARQL: /sparql, ontology: /ontology, VoID: /.well-known/void)\n"
-          f"  query timeout {timeout:g} s, row cap {max_rows:,}, byte cap {max_bytes:,}, SERVICE {'allowed' if allow_service else 'off'}; Ctrl-C to stop",
+          f"  {processes} HTTP process{'es' if processes > 1 else ''}, {workers} query worker{'s' if workers > 1 else ''} each; "
+          f"query timeout {timeout:g} s, row cap {max_rows:,}, byte cap {max_bytes:,}, SERVICE {'allowed' if allow_service else 'off'}; Ctrl-C to stop",
           file=sys.stderr, flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"  note: bound to {host}, so other machines can reach this server", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, **uvicorn_options())
+    if processes == 1:
+        uvicorn.run(create_app(**settings), host=host, port=port, log_level=log_level, **uvicorn_options())
+        return
+    # several processes: uvicorn's supervisor binds the socket and starts them (fresh interpreters,
+    # not forks), each making its application from the settings in the environment; one that dies is
+    # replaced. The http protocol travels by name (a class made at run time cannot).
+    board = tempfile.mkdtemp(prefix="datawork-serve-")
+    os.environ[SETTINGS_ENV] = json.dumps({**settings, "board": board, "processes": processes})
+    try:
+        uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=processes, host=host, port=port,
+                    log_level=log_level, **{**uvicorn_options(), "http": f"{http_limits.__name__}:ReadDeadlineProtocol"})
+    finally:
+        os.environ.pop(SETTINGS_ENV, None)
+        shutil.rmtree(board, ignore_errors=True)
 
 
 def uvicorn_options(read_timeout: float = DEFAULT_READ_TIMEOUT) -> dict:
@@ -144,4 +189,4 @@ def uvicorn_options(read_timeout: float = DEFAULT_READ_TIMEOUT) -> dict:
                 timeout_keep_alive=75)
 
 
-__all__ = ["create_app", "serve", "uvicorn_options", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "MAX_QUERY_BYTES"]
+__all__ = ["create_app", "app_from_environment", "serve", "uvicorn_options", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "MAX_QUERY_BYTES"]

@@ -6,6 +6,7 @@ One :class:`WebContext` is made by :func:`datawork_kg.web.app.create_app` and ke
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -16,6 +17,7 @@ from . import pages
 from .links import Linker
 from .negotiation import DOC_FORMATS, RDF_FORMATS, negotiate, negotiate_ext
 from .pool import QueryPool
+from .processes import Board
 from .rdf import serialize
 from .release import Release, Releases
 
@@ -38,6 +40,7 @@ class WebContext:
     base: str | None
     max_query_bytes: int
     max_body_bytes: int
+    board: Board | None = None  # the other HTTP processes of this server (--processes), if any
     limits_text: str = field(init=False)
     warm: bool = field(init=False, default=False)  # the start-up caches are filled (app._lifespan)
 
@@ -45,6 +48,22 @@ class WebContext:
         self.limits_text = (f"Queries time out after {self.timeout:g} s (the work is stopped); results are capped at "
                             f"{self.max_rows:,} rows and {self.max_bytes:,} bytes (a cut result says so: header "
                             "X-Datawork-Truncated: true).")
+
+    # -- this process and the others
+    def process_state(self) -> dict:
+        return {"pid": os.getpid(), "workers": self.pool.pids(), "killed_workers": len(self.pool.killed),
+                "warm": self.warm}
+
+    def server_state(self) -> dict:
+        """What ``/health`` says of the server's processes: every HTTP process and query worker, the
+        workers killed at a deadline, and whether every process has filled its start-up caches."""
+        own = self.process_state()
+        states = self.board.states(own) if self.board is not None else [own]
+        expected = self.board.expected if self.board is not None else 1
+        return {"process": own["pid"], "processes": sorted(s["pid"] for s in states),
+                "workers": [pid for s in states for pid in s["workers"]],
+                "killed_workers": sum(s["killed_workers"] for s in states),
+                "warm": len(states) >= expected and all(s["warm"] for s in states)}
 
     # -- the release of this request
     def current(self, request: Request) -> Release:

@@ -138,4 +138,8 @@ def protocol_with_read_deadline(read_timeout: float = DEFAULT_READ_TIMEOUT,
     return ReadDeadlineProtocol
 
 
-__all__ = ["protocol_with_read_deadline", "DEFAULT_READ_TIMEOUT", "DEFAULT_MAX_HEAD"]
+# the protocol of datawork serve (by name: ``datawork_kg.web.http_limits:ReadDeadlineProtocol``, as
+# uvicorn's HTTP processes load it when there are several)
+ReadDeadlineProtocol = protocol_with_read_deadline()
+
+__all__ = ["ReadDeadlineProtocol", "protocol_with_read_deadline", "DEFAULT_READ_TIMEOUT", "DEFAULT_MAX_HEAD"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -34,6 +35,29 @@ class StoreUnion:
         # pattern whose subject or object none of them holds reads the release's store alone
         self._subjects = {q.subject for st in stores[1:] for q in st}
         self._objects = {q.object for st in stores[1:] for q in st}
+        self.labels: dict | None = None  # IRI -> its label triple, once index_labels has run
+        self._labels_lock = threading.Lock()
+
+    def index_labels(self) -> dict:
+        """The ``rdfs:label`` triple :func:`describe` writes for each IRI that has one, kept in memory.
+
+        A description holds the label of every IRI it links to or is linked from (ten to twenty per
+        resource), and reading each from the store (a RocksDB seek) was half of a lookup's work. The
+        release never changes, so one pass over its labels (the POS index, in the order
+        :meth:`union_quads` reads them: the first label of an IRI here is the one it would give)
+        answers them all; its size is one entry per labelled IRI. Built once (other callers wait)."""
+        if self.labels is not None:
+            return self.labels
+        with self._labels_lock:
+            if self.labels is None:
+                label = ox.NamedNode(RDFS + "label")
+                found: dict = {}
+                for i, st in enumerate(self.stores):
+                    for q in st.quads_for_pattern(None, label, None, ox.DefaultGraph() if i == 0 else None):
+                        if isinstance(q.subject, ox.NamedNode) and q.subject not in found:
+                            found[q.subject] = q.triple
+                self.labels = found
+        return self.labels
 
     def quads_for_pattern(self, s, p, o, g=None):
         return itertools.chain.from_iterable(st.quads_for_pattern(s, p, o, g) for st in self.stores)
@@ -108,8 +132,14 @@ def describe(store: ox.Store, iri: str, *, incoming_cap: int = INCOMING_CAP) -> 
         if n_in >= incoming_cap:
             break
     label = _nn(RDFS + "label")
+    labels = getattr(store, "labels", None)  # StoreUnion.index_labels, once it has run
     for other in linked:
         if other == node or not isinstance(other, ox.NamedNode):
+            continue
+        if labels is not None:
+            t = labels.get(other)
+            if t is not None:
+                out[t] = None
             continue
         q = next(iter(quads(other, label, None)), None)
         if q is not None:

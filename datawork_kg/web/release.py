@@ -188,6 +188,8 @@ class Releases:
                     self._by_target = {target: rel}
                 return rel
         rel = Release(path, self.base)
+        # the labels descriptions read, indexed beside the requests (which read the store meanwhile)
+        threading.Thread(target=rel.pages.index_labels, name="datawork-labels", daemon=True).start()
         with self._lock:
             self._open[path] = rel
             self._open.move_to_end(path)

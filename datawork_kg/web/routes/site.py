@@ -35,7 +35,7 @@ async def health(request: Request) -> Response:
     rel = ctx.current(request)
     return JSONResponse({"ok": True, "release": rel.id, "base": rel.base, "triples": rel.summary.get("triples"),
                          "timeout": ctx.timeout, "max_rows": ctx.max_rows, "max_bytes": ctx.max_bytes, "allow_service": ctx.allow_service,
-                         "workers": ctx.pool.pids(), "killed_workers": len(ctx.pool.killed), "warm": ctx.warm})
+                         **ctx.server_state()})
 
 
 def _allow(request: Request) -> str:
