@@ -5,6 +5,7 @@ pages it shares with the static publication (``datawork publish --static``).
 - :mod:`.routes`: one module per route family (site, resources, sparql, ontology, dataset, explorer, search);
 - :mod:`.context`: what the routes share (settings, releases, pool, answering helpers);
 - :mod:`.pool`: the query worker pool (a query past its deadline is killed with its worker);
+- :mod:`.processes`: several HTTP processes (``--processes``) and how ``/health`` speaks for all;
 - :mod:`.results`: SPARQL result formats; :mod:`.guard`, :mod:`.http_limits`: requests refused early;
 - :mod:`.release`: a release opened read-only, with what its pages need;
 - :mod:`.negotiation`, :mod:`.links`, :mod:`.rdf`, :mod:`.site`: content negotiation, IRIs and links,
