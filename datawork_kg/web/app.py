@@ -124,6 +124,11 @@ def app_from_environment() -> Starlette:
     """The application of one HTTP process of a server with several (uvicorn's factory in each of
     them): the settings ``serve`` put in :data:`.processes.SETTINGS_ENV`."""
     settings = json.loads(os.environ[SETTINGS_ENV])
+    with contextlib.suppress(Exception):  # end (gracefully) with the supervisor, were it killed (Linux)
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     board = Board(settings.pop("board"), settings.pop("processes"))
     return create_app(**settings, board=board)
 

@@ -35,6 +35,9 @@ class StoreUnion:
         # pattern whose subject or object none of them holds reads the release's store alone
         self._subjects = {q.subject for st in stores[1:] for q in st}
         self._objects = {q.object for st in stores[1:] for q in st}
+        # the names of the graphs holding triples (a few hundred: one per source), asked on every lookup
+        self.graph_names = frozenset(g for st in stores for g in st.named_graphs()
+                                     if next(iter(st.quads_for_pattern(None, None, None, g)), None) is not None)
         self.labels: dict | None = None  # IRI -> its label triple, once index_labels has run
         self._labels_lock = threading.Lock()
 
@@ -86,6 +89,9 @@ def exists(store: ox.Store, iri: str) -> bool:
 
 def is_graph(store: ox.Store, iri: str) -> bool:
     """Whether ``iri`` names a graph of the store."""
+    names = getattr(store, "graph_names", None)  # StoreUnion's, read once
+    if names is not None:
+        return _nn(iri) in names
     return next(iter(store.quads_for_pattern(None, None, None, _nn(iri))), None) is not None
 
 

@@ -53,9 +53,12 @@ async def resource(request: Request) -> Response:
 
 def _document(rel: Release, iri: str, ext: str) -> bytes | None:
     """``iri`` described and serialised in format ``ext``, or None when the graph does not have it."""
-    if not exists(rel.pages, iri):
+    triples = describe(rel.pages, iri)
+    # a resource the graph has is described by at least one triple (the only exception: a build
+    # without the stored union, whose default graph is empty); ask the store only then
+    if not triples and not exists(rel.pages, iri):
         return None
-    return serialize(describe(rel.pages, iri), ext, rel.base)
+    return serialize(triples, ext, rel.base)
 
 
 async def describe_response(request: Request, rel: Release, iri: str, ext: str | None, doc_base: str) -> Response:
