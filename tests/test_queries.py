@@ -203,7 +203,8 @@ regenerate this page from the headers).
   by reading their text from the store at every comparison; where tens of thousands of rows tie on the
   first keys and fall through to an IRI, the query orders by the resource's slug instead, bound once
   per row (`BIND(STRAFTER(STR(?pay), "/id/pay/") AS ?pay_key)`): data IRIs are all `id/{kind}/{slug}`,
-  so the order is the same (`pay-by-income-group`, a fifth of its time at 1M).
+  so the order is the same (`pay-by-income-group` and `pay-per-unit`, a sixth to a fifth of their time
+  at 1M).
 - **Names** come from `dw:displayName`, one name per labelled resource that the build writes (the first
   `rdfs:label` in code-point order), so a query never groups every label to pick one; codes from the
   code lists are shown by their local name (`STRAFTER(STR(?form), "#form-")`); countries by
