@@ -41,6 +41,7 @@ from pathlib import Path
 from tests.servers import free_port, start_datawork, start_server
 
 from .generate import generate, parse_size, size_label
+from .load import descendants
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -267,41 +268,24 @@ def measure_load(pid: int, reqs: list[tuple], accept: str, args) -> dict:
                 cpu_ms_per_request=round(1000 * cpu / max(1, res["n"]), 2))
 
 
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (a server with several HTTP processes, and their query workers)."""
-    children: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{d}/stat").read_text().rpartition(")")[2].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
-
-
 def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system, all threads) the process ``pid`` and its descendants have used so far
-    (the descendants alive now: a server's processes live as long as it does)."""
+    """CPU time (user + system, all threads) the process ``pid`` and its descendants have used so far:
+    those alive now by their own time, those ended by their parent's count of its waited-for children
+    (cutime, cstime: a query worker killed at a timeout takes its time there, not with it)."""
     total = 0.0
-    for p in _tree(pid):
+    for p in descendants(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     return total
 
 
 def _rss_mb(pid: int) -> float | None:
     """The peak resident memory (VmHWM) of ``pid`` and its descendants, summed."""
     total = 0
-    for p in _tree(pid):
+    for p in descendants(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):

@@ -92,7 +92,9 @@ def _ms(v: float | None) -> float | None:
 
 
 # ----------------------------------------------------------------- memory
-def _descendants_proc(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
+    """``pid`` and its descendants, from /proc (a server with several HTTP processes, and their query
+    workers)."""
     children: dict[int, list[int]] = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -142,7 +144,7 @@ def tree_rss_mb(pid: int) -> tuple[float, int] | None:
         return round(total / 2**20, 1), len(procs)
     if not os.path.exists(f"/proc/{pid}"):
         return None
-    pids = _descendants_proc(pid)
+    pids = descendants(pid)
     return round(sum(_rss_kb_proc(p) for p in pids) / 1024, 1), len(pids)
 
 
