@@ -16,6 +16,11 @@ the real pipeline and prints one JSON object per measurement (also appended to `
 - ``query``: every query of the library, ``seconds`` = median (``p50``) and ``p95`` over ``--runs`` runs
   on the embedded store; ``baseline_seconds`` = the same query on an rdflib in-memory Dataset (capped
   at ``--baseline-cap`` seconds, ``baseline_capped``); ``ratio`` = baseline / median (speed-up);
+  ``direct_p50`` = the same text on the pyoxigraph store with no runner (``overhead`` = p50 / direct - 1);
+  a query over its p50 target (``report.QUERY_TARGETS``: 0.1 s at 100k, 1 s at 1M) also gets its answer
+  floor (``floor_p50`` on disk, ``floor_memory_p50`` in memory, ``floor_cells``, ``floor_same_rows``): its
+  own answer stored as a property per cell in a store holding nothing else and read back through the
+  runner, the least time any materialisation could give it (``--skip-floor`` leaves it out);
 - ``server.lookup`` / ``server.query``: requests per second and p50/p99 latency with ``--clients``
   concurrent clients on loopback against ``datawork serve`` (skipped when the server is not available);
   the lookups also against ``oxigraph serve-read-only`` on the same store answering the equivalent
@@ -42,6 +47,7 @@ from tests.servers import free_port, start_datawork, start_server
 
 from .generate import generate, parse_size, size_label
 from .load import descendants
+from .report import QUERY_TARGETS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -437,7 +443,7 @@ def run_size(out: Out, label: str, work: Path, args) -> None:
     def query_row(r: dict) -> None:
         row = dict(op=f"query.{r['query']}", size=size, engine="pyoxigraph", seconds=r["seconds"], peak_mb=r["peak_mb"],
                    p50=r["p50"], p95=r["p95"], runs=r["runs"], rows=r["rows"])
-        for k in ("direct_p50", "overhead"):
+        for k in ("direct_p50", "overhead", "floor_p50", "floor_memory_p50", "floor_cells", "floor_same_rows"):
             if k in r:
                 row[k] = r[k]
         for k in ("baseline_seconds", "baseline_capped", "ratio", "baseline_rows", "baseline_load_seconds", "baseline_error"):
@@ -450,6 +456,7 @@ def run_size(out: Out, label: str, work: Path, args) -> None:
     rows, err = child("queries", {"home": str(home), "runs": args.runs, "cap": args.baseline_cap, "nquads": str(nq),
                                   "max_seconds_per_query": args.query_seconds,
                                   "only": [q for q in (args.queries or "").split(",") if q], "exclude": slow,
+                                  "floor_over": None if args.skip_floor else QUERY_TARGETS.get(size),
                                   "baseline": not args.skip_baseline and n <= args.baseline_max}, args.timeout,
                       on_row=query_row)
     for name in slow:  # one child each, stopped after --slow-timeout
@@ -494,6 +501,9 @@ def main(argv: list[str] | None = None) -> None:
                          "(default: none; every query runs with its baseline)")
     ap.add_argument("--slow-timeout", type=float, default=180.0)
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--skip-floor", action="store_true",
+                    help="do not measure the answer floor of the queries over their p50 target (their answer read "
+                         "back from a store holding only it)")
     ap.add_argument("--skip-validate", action="store_true")
     ap.add_argument("--pyshacl-budget", type=float, default=120.0, help="seconds of pySHACL per size")
     ap.add_argument("--skip-server", action="store_true")
