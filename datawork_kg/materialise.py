@@ -61,7 +61,10 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
 - ``dw:lowAmount`` / ``dw:highAmount``: the lowest and highest sum a pay item states or implies, in its
   own currency and unit: its minimum (maximum) amount, else its amount, else its ratio times the
   minimum (maximum) amount, else the amount, of the pay item it is given relative to (``dw:relativeTo``);
-  the stated amounts stay the evidence, and shares, margins and hourly rates stay computed by the queries.
+  the stated amounts stay the evidence, and shares, margins and hourly rates stay computed by the queries;
+- ``dw:payingSideForm``: the organisational form of the side that pays a pay item: its payer's forms
+  (``dw:payer``, stated or the tie's orderer), else, when the payer has none or there is no payer, the
+  forms of the platform the pay's tie runs via (``dw:via``).
 """
 from __future__ import annotations
 
@@ -264,6 +267,14 @@ RULES: dict[str, str] = {
         }""",
     "lowAmount (the lowest sum a pay item states or implies)": _pay_bound("dw:lowAmount", "dw:minAmount"),
     "highAmount (the highest sum a pay item states or implies)": _pay_bound("dw:highAmount", "dw:maxAmount"),
+    "payingSideForm (the organisational form a pay item is paid through)": """
+        INSERT { GRAPH <{inferred}> { ?pay dw:payingSideForm ?form } }
+        WHERE {
+          { GRAPH ?g1 { ?pay dw:payer ?payer } GRAPH ?g2 { ?payer dw:organisationalForm ?form } }
+          UNION
+          { GRAPH ?g3 { ?pay dw:alongTie ?tie } GRAPH ?g4 { ?tie dw:via ?platform } GRAPH ?g5 { ?platform dw:organisationalForm ?form }
+            MINUS { GRAPH ?g6 { ?pay dw:payer ?p } GRAPH ?g7 { ?p dw:organisationalForm ?f } } }
+        }""",
 }
 
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)

@@ -239,3 +239,30 @@ def test_low_and_high_amounts_are_the_stated_or_implied_bounds_of_a_pay_item(sto
     assert count("?pay dw:amount ?a FILTER NOT EXISTS { ?pay dw:lowAmount ?a ; dw:highAmount ?a }") == 0
     assert count("?pay dw:lowAmount ?l ; dw:highAmount ?h FILTER(?l > ?h)") == 0
     assert count("?pay dw:lowAmount ?l1, ?l2 FILTER(?l1 != ?l2)") == 0
+
+
+def test_paying_side_form_is_the_payers_form_else_the_platforms(store):
+    """dw:payingSideForm: the forms of a pay item's payer where it has one, else those of the platform its
+    tie runs via (on the bundled evidence: Amy's BPO salaries are paid through a BPO; the SEO job's price
+    and Dalale's pay, whose payers state no form, through the marketplace the tie runs via)."""
+
+    def count(q: str) -> int:
+        return int(next(iter(store.query(DW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {q} }}")))["n"].value)
+
+    def forms(slug: str) -> set[str]:
+        return {r["f"].value.rsplit("#", 1)[1] for r in store.query(
+            DW + f"SELECT ?f WHERE {{ <https://w3id.org/datawork/id/pay/{slug}> dw:payingSideForm ?f }}")}
+
+    assert forms("olm-southeast-asia-p-amy-local-bpo-salary") == {"form-bpo"}
+    assert forms("olm-southeast-asia-p-seo-dalale-pay") == {"form-marketplace"}
+    # a payer with a form gives exactly its forms ...
+    assert count("?pay dw:payer/dw:organisationalForm ?f FILTER NOT EXISTS { ?pay dw:payingSideForm ?f }") == 0
+    assert count("""?pay dw:payingSideForm ?f ; dw:payer/dw:organisationalForm ?pf
+                    FILTER NOT EXISTS { ?pay dw:payer/dw:organisationalForm ?f }""") == 0
+    # ... else the platform's, which some pay items get
+    assert count("""?pay dw:alongTie/dw:via/dw:organisationalForm ?f
+                    FILTER NOT EXISTS { ?pay dw:payer/dw:organisationalForm ?pf }
+                    FILTER NOT EXISTS { ?pay dw:payingSideForm ?f }""") == 0
+    assert count("""?pay dw:payingSideForm ?f FILTER NOT EXISTS { ?pay dw:payer/dw:organisationalForm ?pf }
+                    FILTER NOT EXISTS { ?pay dw:alongTie/dw:via/dw:organisationalForm ?f }""") == 0
+    assert count("?pay dw:payingSideForm ?f FILTER NOT EXISTS { ?pay dw:payer/dw:organisationalForm ?pf }") > 0
