@@ -64,7 +64,9 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   the stated amounts stay the evidence, and shares, margins and hourly rates stay computed by the queries;
 - ``dw:payingSideForm``: the organisational form of the side that pays a pay item: its payer's forms
   (``dw:payer``, stated or the tie's orderer), else, when the payer has none or there is no payer, the
-  forms of the platform the pay's tie runs via (``dw:via``).
+  forms of the platform the pay's tie runs via (``dw:via``);
+- ``dw:tieFunction``: the AI function family (``dw:functionFamily``) of the task a work tie carries
+  (``dw:forTask``); payment ties get none.
 """
 from __future__ import annotations
 
@@ -274,6 +276,12 @@ RULES: dict[str, str] = {
           UNION
           { GRAPH ?g3 { ?pay dw:alongTie ?tie } GRAPH ?g4 { ?tie dw:via ?platform } GRAPH ?g5 { ?platform dw:organisationalForm ?form }
             MINUS { GRAPH ?g6 { ?pay dw:payer ?p } GRAPH ?g7 { ?p dw:organisationalForm ?f } } }
+        }""",
+    "tieFunction (the function family of the task a work tie carries)": """
+        INSERT { GRAPH <{inferred}> { ?tie dw:tieFunction ?family } }
+        WHERE {
+          GRAPH ?g1 { ?tie dw:flowKind dw:flow-work } GRAPH ?g2 { ?tie dw:forTask ?task }
+          GRAPH <{inferred}> { ?task dw:functionFamily ?family }
         }""",
 }
 

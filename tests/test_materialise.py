@@ -266,3 +266,22 @@ def test_paying_side_form_is_the_payers_form_else_the_platforms(store):
     assert count("""?pay dw:payingSideForm ?f FILTER NOT EXISTS { ?pay dw:payer/dw:organisationalForm ?pf }
                     FILTER NOT EXISTS { ?pay dw:alongTie/dw:via/dw:organisationalForm ?f }""") == 0
     assert count("?pay dw:payingSideForm ?f FILTER NOT EXISTS { ?pay dw:payer/dw:organisationalForm ?pf }") > 0
+
+
+def test_tie_function_is_the_function_family_of_the_task_a_work_tie_carries(store):
+    """dw:tieFunction: every work tie for a task with a function family has that family, and nothing else
+    has one (payment ties carry money, not work: on the bundled evidence some of them name a task)."""
+
+    def count(q: str) -> int:
+        return int(next(iter(store.query(DW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {q} }}")))["n"].value)
+
+    assert count("?tie dw:tieFunction ?family") > 0
+    assert count("""?tie dw:flowKind dw:flow-work ; dw:forTask/dw:functionFamily ?family .
+                    FILTER NOT EXISTS { ?tie dw:tieFunction ?family }""") == 0
+    assert count("""?tie dw:tieFunction ?family .
+                    FILTER NOT EXISTS { ?tie dw:flowKind dw:flow-work ; dw:forTask/dw:functionFamily ?family }""") == 0
+    # verification is its own family, annotation falls under AI preparation
+    assert count("?tie dw:tieFunction dw:fn-ai-verification") > 0
+    assert count("?tie dw:forTask/dw:taskFunction dw:fn-data-annotation ; dw:flowKind dw:flow-work "
+                 "FILTER NOT EXISTS { ?tie dw:tieFunction dw:fn-ai-preparation }") == 0
+    assert count("?tie dw:flowKind dw:flow-payment ; dw:tieFunction ?family") == 0

@@ -225,7 +225,8 @@ regenerate this page from the headers).
   the year instead of one per year of the country), `dw:endClientPrice` (what a chain's lead firm pays on
   its first link, the price the share queries divide by), `dw:minPaidUnitsPerHour` /
   `dw:maxPaidUnitsPerHour` (how many of a pay item's units an hour of work makes, where the paper gives
-  the time), `dw:payeeBasedIn` (where a pay item's payee is based; docs/data-model.md lists them). Shares, margins, hourly rates and the classification of a chain or a
+  the time), `dw:payeeBasedIn` (where a pay item's payee is based), `dw:tieFunction` (the function family of the task a
+  work tie carries; docs/data-model.md lists them). Shares, margins, hourly rates and the classification of a chain or a
   pay item in a year are computed by the queries, never stored.
 - **Speed** is measured by `python -m benchmarks` (docs/performance.md), not asserted in tests.
 """
