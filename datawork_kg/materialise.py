@@ -66,7 +66,9 @@ SPARQL updates in the store, each rule the implementation of one axiom of the on
   (``dw:payer``, stated or the tie's orderer), else, when the payer has none or there is no payer, the
   forms of the platform the pay's tie runs via (``dw:via``);
 - ``dw:tieFunction``: the AI function family (``dw:functionFamily``) of the task a work tie carries
-  (``dw:forTask``); payment ties get none.
+  (``dw:forTask``); payment ties get none;
+- ``dw:onwardTie``: the ties of a chain that follow (``dw:followedBy``) the tie a pay item is paid along,
+  along which its payee passes the work on (the pay queries tell a price paid to an intermediary by it).
 """
 from __future__ import annotations
 
@@ -283,6 +285,9 @@ RULES: dict[str, str] = {
           GRAPH ?g1 { ?tie dw:flowKind dw:flow-work } GRAPH ?g2 { ?tie dw:forTask ?task }
           GRAPH <{inferred}> { ?task dw:functionFamily ?family }
         }""",
+    "onwardTie (the ties a pay item's payee passes the work on along)": """
+        INSERT { GRAPH <{inferred}> { ?pay dw:onwardTie ?next } }
+        WHERE { GRAPH ?g { ?pay dw:alongTie ?t } GRAPH <{inferred}> { ?t dw:followedBy ?next } }""",
 }
 
 _TEMPLATE = re.compile(r"INSERT \{ GRAPH <\{inferred\}> \{ (.*?) \} \}", re.DOTALL)

@@ -285,3 +285,19 @@ def test_tie_function_is_the_function_family_of_the_task_a_work_tie_carries(stor
     assert count("?tie dw:forTask/dw:taskFunction dw:fn-data-annotation ; dw:flowKind dw:flow-work "
                  "FILTER NOT EXISTS { ?tie dw:tieFunction dw:fn-ai-preparation }") == 0
     assert count("?tie dw:flowKind dw:flow-payment ; dw:tieFunction ?family") == 0
+
+
+def test_onward_tie_is_the_tie_a_pay_items_payee_passes_the_work_on_along(store):
+    """dw:onwardTie: the ties that follow the tie a pay item is paid along (on the bundled evidence:
+    Sheila's $30 an audio hour, passed on to her subcontractors; the SEO job's $75, passed on to Dalale)."""
+
+    def count(q: str) -> int:
+        return int(next(iter(store.query(DW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {q} }}")))["n"].value)
+
+    pay, tie = "<https://w3id.org/datawork/id/pay/olm-southeast-asia-p-", "<https://w3id.org/datawork/id/tie/olm-southeast-asia-t-"
+    assert count(f"{pay}sheila-rate> dw:onwardTie {tie}sheila-to-subs>") == 1
+    assert count(f"{pay}seo-price> dw:onwardTie {tie}reint-to-dalale>") == 1
+    # Dalale's own pay goes to whoever does the work: the chain ends there
+    assert count(f"{pay}seo-dalale-pay> dw:onwardTie ?t") == 0
+    assert count("?pay dw:onwardTie ?t FILTER NOT EXISTS { ?pay dw:alongTie/dw:followedBy ?t }") == 0
+    assert count("?pay dw:alongTie/dw:followedBy ?t FILTER NOT EXISTS { ?pay dw:onwardTie ?t }") == 0
