@@ -276,8 +276,9 @@ RULES: dict[str, str] = {
         WHERE {
           { GRAPH ?g1 { ?pay dw:payer ?payer } GRAPH ?g2 { ?payer dw:organisationalForm ?form } }
           UNION
-          { GRAPH ?g3 { ?pay dw:alongTie ?tie } GRAPH ?g4 { ?tie dw:via ?platform } GRAPH ?g5 { ?platform dw:organisationalForm ?form }
-            MINUS { GRAPH ?g6 { ?pay dw:payer ?p } GRAPH ?g7 { ?p dw:organisationalForm ?f } } }
+          { GRAPH ?g3 { ?pay dw:alongTie ?tie } GRAPH ?g4 { ?tie dw:via ?platform }
+            MINUS { GRAPH ?g6 { ?pay dw:payer ?p } GRAPH ?g7 { ?p dw:organisationalForm ?f } }
+            GRAPH ?g5 { ?platform dw:organisationalForm ?form } }
         }""",
     "tieFunction (the function family of the task a work tie carries)": """
         INSERT { GRAPH <{inferred}> { ?tie dw:tieFunction ?family } }
