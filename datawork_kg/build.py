@@ -372,15 +372,11 @@ _POOL_STATE: dict = {}
 
 
 def _validation_workers(loaded: list[LoadedGraph]) -> int:
-    import os
+    from .cores import usable_cores
 
     if len(loaded) < 2 or sum(lg.n_triples for lg in loaded) < PARALLEL_VALIDATION_TRIPLES:
         return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, len(loaded), 4))
+    return max(1, min(usable_cores(), len(loaded), 4))
 
 
 def context_of(lg: LoadedGraph, loaded: list[LoadedGraph]) -> "LoadedGraph | None":

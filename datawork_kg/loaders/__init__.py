@@ -68,7 +68,7 @@ _POOL: dict = {}
 
 
 def _pool_size(paths, workers) -> int:
-    import os
+    from ..cores import usable_cores
 
     if workers is not None:
         return max(1, min(int(workers), len(paths)))
@@ -77,10 +77,9 @@ def _pool_size(paths, workers) -> int:
     try:
         if sum(p.stat().st_size for p in paths) < PARALLEL_LOAD_BYTES:
             return 1
-        cpus = len(os.sched_getaffinity(0))
-    except (OSError, AttributeError):
+    except OSError:
         return 1
-    return max(1, min(cpus, len(paths), 4))
+    return max(1, min(usable_cores(), len(paths), 4))
 
 
 def _load_one(path, iris, context):

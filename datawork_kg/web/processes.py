@@ -19,17 +19,15 @@ import json
 import os
 from pathlib import Path
 
+from ..cores import usable_cores
+
 MAX_DEFAULT_PROCESSES = 4
 SETTINGS_ENV = "DATAWORK_SERVE_SETTINGS"
 
 
 def default_processes() -> int:
     """The cores this process may run on, at most MAX_DEFAULT_PROCESSES."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(MAX_DEFAULT_PROCESSES, cores))
+    return min(MAX_DEFAULT_PROCESSES, usable_cores())
 
 
 def _alive(pid: int) -> bool:
