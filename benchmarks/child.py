@@ -189,7 +189,8 @@ def answer_floor(store, text: str, workdir: str, runs: int = 3, budget: float = 
     back = f"SELECT {select} WHERE {{ ?__floor_row <{index.value}> ?__floor_position {columns} }} ORDER BY ?__floor_position"
     out = dict(floor_cells=len(quads) - len(expected))
     same = True
-    for key, floor_store in (("floor_p50", ox.Store(workdir)), ("floor_memory_p50", ox.Store())):
+    for key, make in (("floor_p50", lambda: ox.Store(workdir)), ("floor_memory_p50", ox.Store)):
+        floor_store = make()  # one at a time: the on-disk store is closed before the in-memory one is filled
         floor_store.bulk_extend(quads)
         floor_store.flush()
         floor_store.optimize()
